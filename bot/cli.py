@@ -1,0 +1,151 @@
+"""The `thidua` command: run the bot (polling or webhook), migrate, import units, print invites, add admins."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import re
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.i18n import default_translator
+from bot.services.errors import DomainError
+from storage.db import Database
+from storage.models import Role
+
+_ = default_translator().gettext
+log = logging.getLogger("thidua")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Every subcommand with its help, in Vietnamese."""
+    parser = argparse.ArgumentParser(prog="thidua", description=_(
+        "Thi Đua Bot: emulation campaigns of local government on Telegram. Settings come from the "
+        "environment or a .env file (THIDUA_BOT_TOKEN, THIDUA_DATABASE_URL …, see the README)."))
+    commands = parser.add_subparsers(dest="command", required=True, metavar=_("COMMAND"))
+
+    commands.add_parser("run", help=_("run the bot with long polling (upgrades the database first)"))
+
+    webhook = commands.add_parser("webhook", help=_("run the bot behind a public HTTPS webhook"))
+    webhook.add_argument("--listen", default="127.0.0.1", help=_("address to listen on (default: %(default)s)"))
+    webhook.add_argument("--port", type=int, default=8443, help=_("port to listen on (default: %(default)s)"))
+    webhook.add_argument("--url", required=True, help=_("public HTTPS URL that Telegram posts updates to"))
+    webhook.add_argument("--secret", required=True,
+                         help=_("secret token Telegram sends in every request (1-256 of A-Z a-z 0-9 _ -)"))
+
+    database = commands.add_parser("db", help=_("database maintenance"))
+    database_commands = database.add_subparsers(dest="db_command", required=True, metavar=_("COMMAND"))
+    database_commands.add_parser("upgrade", help=_("create or upgrade the database tables"))
+
+    units = commands.add_parser("units", help=_("the list of units"))
+    unit_commands = units.add_subparsers(dest="units_command", required=True, metavar=_("COMMAND"))
+    unit_import = unit_commands.add_parser("import", help=_("import or update units from an .xlsx or .csv file"))
+    unit_import.add_argument("file", type=Path, help=_("the .xlsx or .csv file (see examples/don_vi.csv)"))
+    unit_import.add_argument("--skip-bad", action="store_true",
+                             help=_("import the good rows even when some rows have errors"))
+
+    invites = commands.add_parser("invites", help=_("print invite links and write their QR codes"))
+    invites.add_argument("--unit", action="append", metavar=_("CODE"),
+                         help=_("only this unit (repeatable); default: every village, residential group and agency"))
+    invites.add_argument("--role", choices=[role.value for role in Role], default=Role.unit_head.value,
+                         help=_("the role the invite gives (default: %(default)s)"))
+    invites.add_argument("--days", type=int, help=_("days an invite stays valid (default: THIDUA_INVITE_DAYS or 30)"))
+    invites.add_argument("--out", type=Path, default=Path("invites"),
+                         help=_("folder for the QR code pictures (default: %(default)s)"))
+    invites.add_argument("--revoke", metavar=_("TOKEN"), help=_("revoke this invite token instead"))
+
+    admins = commands.add_parser("admins", help=_("admins of units"))
+    admin_commands = admins.add_subparsers(dest="admins_command", required=True, metavar=_("COMMAND"))
+    admin_add = admin_commands.add_parser("add", help=_("make a Telegram user an admin of a unit and its subtree"))
+    admin_add.add_argument("telegram_id", type=int, metavar="TELEGRAM_ID", help=_("the person's Telegram user id"))
+    admin_add.add_argument("--unit", metavar=_("CODE"), help=_("the unit (default: the only top-level unit)"))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `thidua` console command."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("httpx", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    try:
+        settings = load_settings()
+        return COMMANDS[args.command](settings, args)
+    except ConfigError as error:
+        print(str(error), file=sys.stderr)
+        return 2
+    except DomainError as error:
+        print(error.render(default_translator()), file=sys.stderr)
+        return 1
+
+
+def _run(settings: Settings, args: argparse.Namespace) -> int:
+    application = _prepared_application(settings)
+    application.run_polling(drop_pending_updates=False)
+    return 0
+
+
+def _webhook(settings: Settings, args: argparse.Namespace) -> int:
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", args.secret):
+        raise ConfigError("--secret: " + _("use 1-256 characters of A-Z a-z 0-9 _ -"))
+    application = _prepared_application(settings)
+    url_path = args.url.split("://", 1)[-1].partition("/")[2]
+    application.run_webhook(listen=args.listen, port=args.port, url_path=url_path, webhook_url=args.url,
+                            secret_token=args.secret)
+    return 0
+
+
+def _prepared_application(settings: Settings):
+    from bot.app import build_application
+
+    settings.require_token()
+    asyncio.run(_upgrade(settings))
+    return build_application(settings, Database(settings.database_url))
+
+
+async def _upgrade(settings: Settings) -> None:
+    from storage.migrate import upgrade
+
+    database = Database(settings.database_url)
+    try:
+        await upgrade(database)
+    finally:
+        await database.dispose()
+
+
+def _db(settings: Settings, args: argparse.Namespace) -> int:
+    asyncio.run(_upgrade(settings))
+    print(_("The database is up to date: {url}").format(url=_safe_url(settings.database_url)))
+    return 0
+
+
+def _safe_url(url: str) -> str:
+    """A database URL without its password, for printing."""
+    return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", url)
+
+
+def _units(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.cli_tasks import import_unit_file
+
+    return asyncio.run(import_unit_file(settings, args.file, args.skip_bad))
+
+
+def _invites(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.cli_tasks import print_invites, revoke
+
+    if args.revoke:
+        return asyncio.run(revoke(settings, args.revoke))
+    return asyncio.run(print_invites(settings, args.unit, Role(args.role), args.days or settings.invite_days,
+                                     args.out))
+
+
+def _admins(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.cli_tasks import add_admin
+
+    return asyncio.run(add_admin(settings, args.telegram_id, args.unit))
+
+
+COMMANDS = {"run": _run, "webhook": _webhook, "db": _db, "units": _units, "invites": _invites, "admins": _admins}

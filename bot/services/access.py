@@ -1,0 +1,63 @@
+"""Who may act where: roles held on a unit reach its subtree; operators from the config reach everything."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.services.errors import NotAuthorized
+from storage.db import UnitOfWork
+from storage.models import Person, Role
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The person behind a request, with whether the configuration makes them an operator."""
+
+    person: Person
+    is_operator: bool = False
+
+    @property
+    def id(self) -> int:
+        return self.person.id
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The units an actor administers: `None` means every unit."""
+
+    unit_ids: frozenset[int] | None
+
+    def covers(self, unit_id: int) -> bool:
+        return self.unit_ids is None or unit_id in self.unit_ids
+
+    @property
+    def is_empty(self) -> bool:
+        return self.unit_ids is not None and not self.unit_ids
+
+
+async def admin_scope(uow: UnitOfWork, actor: Actor) -> Scope:
+    """Every unit the actor administers: the subtrees of the units where they hold the admin role."""
+    if actor.is_operator:
+        return Scope(None)
+    roots = [m.unit_id for m in await uow.memberships.of_person(actor.id) if m.role == Role.admin]
+    return Scope(frozenset(await uow.units.subtree_ids(roots)))
+
+
+async def is_admin(uow: UnitOfWork, actor: Actor) -> bool:
+    """Whether the actor administers anything at all."""
+    return not (await admin_scope(uow, actor)).is_empty
+
+
+async def require_admin_of(uow: UnitOfWork, actor: Actor, unit_id: int) -> None:
+    """Refuse unless the actor administers the unit (directly or through a unit above it)."""
+    if actor.is_operator:
+        return
+    admin_units = {m.unit_id for m in await uow.memberships.of_person(actor.id) if m.role == Role.admin}
+    if not admin_units.intersection(await uow.units.ancestor_ids(unit_id)):
+        raise NotAuthorized()
+
+
+async def approver_telegram_ids(uow: UnitOfWork, unit_id: int, operator_ids: frozenset[int]) -> set[int]:
+    """The Telegram ids of everyone who may decide for the unit: its admins above it and the operators."""
+    admins = await uow.memberships.with_role_on(Role.admin, await uow.units.ancestor_ids(unit_id))
+    return {m.person.telegram_id for m in admins if m.person.active} | set(operator_ids)

@@ -1,0 +1,90 @@
+"""Domain errors: each carries the message a person reads, as a gettext id with its parameters."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.i18n import N_, Translator
+
+
+class DomainError(Exception):
+    """A request the domain refuses; `render` turns it into the person's language."""
+
+    message = N_("This cannot be done right now.")
+
+    def __init__(self, **params: str | datetime) -> None:
+        super().__init__(self.message.format(**params))
+        self.params = params
+
+    def render(self, translator: Translator) -> str:
+        """The message in the reader's language, with moments shown as their local date."""
+        params = {key: translator.date(value) if isinstance(value, datetime) else value
+                  for key, value in self.params.items()}
+        return translator.gettext(self.message).format(**params)
+
+
+class NotAuthorized(DomainError):
+    message = N_("You do not have permission to do this.")
+
+
+class StaleButton(DomainError):
+    message = N_("This button is no longer valid. Please open /menu again.")
+
+
+class NotLinked(DomainError):
+    message = N_("You are not linked to any unit yet. Open the invite link from your commune, "
+                 "or type your village's or agency's name to find it.")
+
+
+class UnitNotFound(DomainError):
+    message = N_("This unit no longer exists.")
+
+
+class UnknownUnitCode(DomainError):
+    message = N_("No unit has the code {code}.")
+
+
+class UnitCodeNeeded(DomainError):
+    message = N_("There is more than one top-level unit: name the unit with --unit CODE.")
+
+
+class InviteInvalid(DomainError):
+    message = N_("This invite link is not valid. Check that you opened the whole link, "
+                 "or ask the commune for a new one.")
+
+
+class InviteExpired(DomainError):
+    message = N_("This invite link expired on {date}. Please ask the commune for a new one.")
+
+
+class InviteUsed(DomainError):
+    message = N_("This invite link has already been used. Each link is for one person; "
+                 "please ask the commune for a new one.")
+
+
+class InviteRevoked(DomainError):
+    message = N_("This invite link has been revoked. Please ask the commune for a new one.")
+
+
+class AlreadyLinked(DomainError):
+    message = N_("You are already linked to {unit}.")
+
+
+class JoinRequestPending(DomainError):
+    message = N_("You already asked to join {unit}. Please wait for the admins' decision.")
+
+
+class AlreadyDecided(DomainError):
+    message = N_("This request was already decided by someone else.")
+
+
+class MemberNotFound(DomainError):
+    message = N_("This person is no longer linked to the unit.")
+
+
+class CannotRemoveSelf(DomainError):
+    message = N_("You cannot remove your own role.")
+
+
+class ForeignContact(DomainError):
+    message = N_("Please share your own phone number with the button below.")

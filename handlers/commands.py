@@ -1,0 +1,53 @@
+"""The command menus Telegram shows: Vietnamese descriptions, one list for everyone and one for admins."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+from telegram.error import BadRequest, Forbidden
+
+from bot.i18n import LOCALES, N_, Translator
+
+log = logging.getLogger(__name__)
+
+USER_COMMANDS = [
+    ("menu", N_("Main menu")),
+    ("donvi", N_("The unit you are linked to")),
+    ("ngonngu", N_("Change language")),
+    ("trogiup", N_("Help")),
+]
+ADMIN_COMMANDS = USER_COMMANDS + [
+    ("moi", N_("Create an invite link for a unit")),
+    ("thanhvien", N_("People linked to a unit")),
+    ("choduyet", N_("Join requests waiting for a decision")),
+]
+
+
+def command_list(commands: list[tuple[str, str]], locale: str) -> list[BotCommand]:
+    """The commands with their descriptions in the locale."""
+    t = Translator(locale)
+    return [BotCommand(name, t.gettext(description)) for name, description in commands]
+
+
+async def publish_user_commands(bot: Bot) -> None:
+    """Register the everyday commands: Vietnamese by default, English for English-language clients."""
+    await bot.set_my_commands(command_list(USER_COMMANDS, LOCALES[0]), scope=BotCommandScopeDefault())
+    for locale in LOCALES[1:]:
+        await bot.set_my_commands(command_list(USER_COMMANDS, locale), scope=BotCommandScopeDefault(),
+                                  language_code=locale)
+
+
+async def publish_admin_commands(bot: Bot, chat_id: int, locale: str) -> None:
+    """Show an admin the admin commands in their private chat (skipped when they never opened the bot)."""
+    try:
+        await bot.set_my_commands(command_list(ADMIN_COMMANDS, locale), scope=BotCommandScopeChat(chat_id))
+    except (BadRequest, Forbidden) as error:
+        log.info("admin commands not set for chat %s: %s", chat_id, error)
+
+
+async def publish_all_admin_commands(bot: Bot, admins: Iterable[tuple[int, str]]) -> None:
+    """Admin command menus for every known admin, at start-up."""
+    for chat_id, locale in admins:
+        await publish_admin_commands(bot, chat_id, locale)

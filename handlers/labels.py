@@ -1,0 +1,40 @@
+"""Names shown to people for roles and unit kinds, and HTML-safe unit names."""
+
+from __future__ import annotations
+
+from html import escape
+
+from bot.i18n import N_, Translator
+from bot.services.text import display_name
+from storage.models import Role, Unit, UnitKind
+
+#: What the head of each kind of unit is called ("trưởng thôn", "tổ trưởng tổ dân phố" …).
+HEAD_TITLES = {
+    UnitKind.province: N_("the head of"),
+    UnitKind.district: N_("the head of"),
+    UnitKind.commune: N_("the chairperson of"),
+    UnitKind.ward: N_("the chairperson of"),
+    UnitKind.town: N_("the chairperson of"),
+    UnitKind.village: N_("the village head of"),
+    UnitKind.residential_group: N_("the residential group leader of"),
+    UnitKind.agency: N_("the head of the agency"),
+    UnitKind.household: N_("the head of household"),
+}
+
+ROLE_NAMES = {
+    Role.unit_head: N_("unit head"),
+    Role.admin: N_("admin"),
+    Role.reviewer: N_("reviewer"),
+}
+
+
+def unit_html(unit: Unit) -> str:
+    """The unit's display name, bold and escaped for HTML messages."""
+    return f"<b>{escape(display_name(unit))}</b>"
+
+
+def role_as(t: Translator, role: Role, unit: Unit) -> str:
+    """A person's role on a unit in words: "trưởng thôn Thôn 3, xã Ba Bích" or "quản trị viên của …"."""
+    if role == Role.unit_head:
+        return f"{t.gettext(HEAD_TITLES[unit.kind])} {unit_html(unit)}"
+    return t.gettext("{role} of {unit}").format(role=t.gettext(ROLE_NAMES[role]), unit=unit_html(unit))

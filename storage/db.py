@@ -1,0 +1,97 @@
+"""Async engine set-up (SQLite tuned for concurrent writers, or PostgreSQL) and the unit of work."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from storage.repositories import (
+    AuditRepository,
+    ClusterRepository,
+    InviteRepository,
+    JoinRequestRepository,
+    MembershipRepository,
+    PersonRepository,
+    UnitRepository,
+)
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    """An async engine; on SQLite: WAL, a busy timeout and BEGIN IMMEDIATE so writers queue, not fail."""
+    if not url.startswith("sqlite"):
+        return create_async_engine(url, pool_pre_ping=True, **kwargs)
+    engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs)
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the driver, decide when a transaction begins (see _on_begin).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        # Take the write lock up front: a deferred read-then-write transaction cannot wait for the lock
+        # and fails with "database is locked"; an immediate one waits up to the busy timeout instead.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+class Database:
+    """The engine and session factory of one database, handing out units of work."""
+
+    def __init__(self, url: str, **engine_kwargs: Any) -> None:
+        self.url = url
+        self.engine = create_engine(url, **engine_kwargs)
+        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    def unit_of_work(self) -> UnitOfWork:
+        """A new transaction: commits when the block ends normally, rolls back on an exception."""
+        return UnitOfWork(self._sessions())
+
+    async def dispose(self) -> None:
+        """Close every pooled connection."""
+        await self.engine.dispose()
+
+
+class UnitOfWork:
+    """One transaction and the repositories that work inside it."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.units = UnitRepository(session)
+        self.clusters = ClusterRepository(session)
+        self.people = PersonRepository(session)
+        self.memberships = MembershipRepository(session)
+        self.invites = InviteRepository(session)
+        self.join_requests = JoinRequestRepository(session)
+        self.audit = AuditRepository(session)
+
+    async def __aenter__(self) -> UnitOfWork:
+        await self.session.begin()
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        try:
+            if exc_type is None:
+                await self.session.commit()
+            else:
+                await self.session.rollback()
+        finally:
+            await self.session.close()
+
+    async def flush(self) -> None:
+        """Send pending changes so generated ids are known, without ending the transaction."""
+        await self.session.flush()

@@ -1,0 +1,212 @@
+"""SQLAlchemy models of the domain: units and clusters, people and their roles, invites, audit log."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    MetaData,
+    String,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    """The current moment, aware, in UTC: every stored time is UTC."""
+    return datetime.now(UTC)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timestamp stored as UTC and read back timezone-aware, on SQLite as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; store aware UTC times")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class UnitKind(StrEnum):
+    """Kinds of unit, from the administrative levels down to households (see the glossary)."""
+
+    province = "province"
+    district = "district"
+    commune = "commune"
+    ward = "ward"
+    town = "town"
+    village = "village"
+    residential_group = "residential_group"
+    agency = "agency"
+    household = "household"
+
+
+class Role(StrEnum):
+    """What a person may do for a unit and, for admins and reviewers, its whole subtree."""
+
+    unit_head = "unit_head"
+    admin = "admin"
+    reviewer = "reviewer"
+
+
+class JoinStatus(StrEnum):
+    """Where a request to join a unit without an invite stands."""
+
+    pending = "pending"
+    approved = "approved"
+    rejected = "rejected"
+
+
+def _enum(kind: type[StrEnum]) -> Enum:
+    return Enum(kind, native_enum=False, length=30, validate_strings=True)
+
+
+class Base(DeclarativeBase):
+    """Declarative base with stable constraint names, so migrations name what they create."""
+
+    metadata = MetaData(naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    })
+    type_annotation_map = {datetime: UtcDateTime()}
+
+
+class Unit(Base):
+    """A participant of any level (commune, village, agency …), in a hierarchy of any depth."""
+
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(50), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[UnitKind] = mapped_column(_enum(UnitKind))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    search_text: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    parent: Mapped[Unit | None] = relationship(remote_side=[id], lazy="joined", join_depth=2)
+
+
+class Cluster(Base):
+    """A cluster (cụm/khối thi đua) of units ranked together."""
+
+    __tablename__ = "clusters"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(50), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    lead_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+
+
+class ClusterMember(Base):
+    """A unit's place in a cluster."""
+
+    __tablename__ = "cluster_members"
+
+    cluster_id: Mapped[int] = mapped_column(ForeignKey("clusters.id", ondelete="CASCADE"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), primary_key=True)
+
+
+class Person(Base):
+    """Someone who talks to the bot, known by their Telegram user id."""
+
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    telegram_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    full_name: Mapped[str] = mapped_column(String(200), default="")
+    username: Mapped[str | None] = mapped_column(String(64))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    locale: Mapped[str | None] = mapped_column(String(8))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Membership(Base):
+    """A role a person holds on a unit; admin and reviewer roles reach the unit's subtree."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("person_id", "unit_id", "role", name="uq_memberships_person_unit_role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)
+    role: Mapped[Role] = mapped_column(_enum(Role))
+    office: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    person: Mapped[Person] = relationship(lazy="joined")
+    unit: Mapped[Unit] = relationship(lazy="joined")
+
+
+class Invite(Base):
+    """A personal deep-link token that links whoever redeems it to a unit with a role."""
+
+    __tablename__ = "invites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)
+    role: Mapped[Role] = mapped_column(_enum(Role))
+    expires_at: Mapped[datetime]
+    single_use: Mapped[bool] = mapped_column(default=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    used_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    unit: Mapped[Unit] = relationship(lazy="joined")
+
+
+class JoinRequest(Base):
+    """A person's request to be linked to a unit found by search, waiting for an admin's decision."""
+
+    __tablename__ = "join_requests"
+    __table_args__ = (Index("ix_join_requests_unit_status", "unit_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    status: Mapped[JoinStatus] = mapped_column(_enum(JoinStatus), default=JoinStatus.pending)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    person: Mapped[Person] = relationship(lazy="joined", foreign_keys=[person_id])
+    unit: Mapped[Unit] = relationship(lazy="joined")
+
+
+class AuditEntry(Base):
+    """One line of the audit log: who did what to which record, and when."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(50))
+    subject: Mapped[str] = mapped_column(String(100))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -1,0 +1,220 @@
+"""Queries the services need, one repository per aggregate, all inside the caller's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import CursorResult, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
+
+from storage.models import (
+    AuditEntry,
+    Cluster,
+    ClusterMember,
+    Invite,
+    JoinRequest,
+    JoinStatus,
+    Membership,
+    Person,
+    Role,
+    Unit,
+    UnitKind,
+)
+
+
+def _set_loaded(row: Any, **values: Any) -> None:
+    """Reflect values that a conditional UPDATE already wrote, without marking the row dirty."""
+    for key, value in values.items():
+        set_committed_value(row, key, value)
+
+
+class _Repository:
+    """Holds the session of the unit of work."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def add(self, row: Any) -> None:
+        """Stage a new row for insertion at the next flush."""
+        self.session.add(row)
+
+    async def _rowcount(self, statement: Any) -> int:
+        result: CursorResult[Any] = await self.session.execute(statement)  # type: ignore[assignment]
+        return result.rowcount
+
+
+class UnitRepository(_Repository):
+    """Units and their hierarchy."""
+
+    async def get(self, unit_id: int) -> Unit | None:
+        return await self.session.get(Unit, unit_id)
+
+    async def by_code(self, code: str) -> Unit | None:
+        return await self.session.scalar(select(Unit).where(Unit.code == code))
+
+    async def by_codes(self, codes: Iterable[str]) -> dict[str, Unit]:
+        codes = list(codes)
+        if not codes:
+            return {}
+        rows = await self.session.scalars(select(Unit).where(Unit.code.in_(codes)))
+        return {unit.code: unit for unit in rows}
+
+    async def of_kinds(self, kinds: Iterable[UnitKind]) -> Sequence[Unit]:
+        return (await self.session.scalars(select(Unit).where(Unit.kind.in_(list(kinds))).order_by(Unit.code))).all()
+
+    async def children(self, parent_id: int) -> Sequence[Unit]:
+        return (await self.session.scalars(select(Unit).where(Unit.parent_id == parent_id))).all()
+
+    async def roots(self) -> Sequence[Unit]:
+        return (await self.session.scalars(select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.id))).all()
+
+    async def ancestor_ids(self, unit_id: int) -> list[int]:
+        """The unit and every unit above it, nearest first."""
+        chain = select(Unit.id, Unit.parent_id).where(Unit.id == unit_id).cte("chain", recursive=True)
+        chain = chain.union_all(select(Unit.id, Unit.parent_id).join(chain, Unit.id == chain.c.parent_id))
+        rows = (await self.session.execute(select(chain.c.id, chain.c.parent_id))).all()
+        parents = {row.id: row.parent_id for row in rows}
+        ordered, current = [], unit_id
+        while current is not None and current in parents and current not in ordered:
+            ordered.append(current)
+            current = parents[current]
+        return ordered
+
+    async def subtree_ids(self, unit_ids: Iterable[int]) -> set[int]:
+        """The given units and every unit below them."""
+        unit_ids = list(unit_ids)
+        if not unit_ids:
+            return set()
+        tree = select(Unit.id).where(Unit.id.in_(unit_ids)).cte("tree", recursive=True)
+        tree = tree.union_all(select(Unit.id).join(tree, Unit.parent_id == tree.c.id))
+        return set((await self.session.scalars(select(tree.c.id))).all())
+
+    async def search(self, word_prefixes: Sequence[str], within: set[int] | None, limit: int) -> Sequence[Unit]:
+        """Units whose folded search text has every word prefix, shortest names first."""
+        query = select(Unit)
+        for prefix in word_prefixes:
+            escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            query = query.where(Unit.search_text.like(f"% {escaped}%", escape="\\"))
+        if within is not None:
+            query = query.where(Unit.id.in_(within))
+        query = query.order_by(Unit.kind, Unit.name).limit(limit)
+        return (await self.session.scalars(query)).all()
+
+
+class ClusterRepository(_Repository):
+    """Clusters of units ranked together."""
+
+    async def by_code(self, code: str) -> Cluster | None:
+        return await self.session.scalar(select(Cluster).where(Cluster.code == code))
+
+    async def add_member(self, cluster_id: int, unit_id: int) -> None:
+        """Place the unit in the cluster, once."""
+        if await self.session.get(ClusterMember, (cluster_id, unit_id)) is None:
+            self.session.add(ClusterMember(cluster_id=cluster_id, unit_id=unit_id))
+
+
+class PersonRepository(_Repository):
+    """People known to the bot."""
+
+    async def get(self, person_id: int) -> Person | None:
+        return await self.session.get(Person, person_id)
+
+    async def by_telegram_id(self, telegram_id: int) -> Person | None:
+        return await self.session.scalar(select(Person).where(Person.telegram_id == telegram_id))
+
+
+class MembershipRepository(_Repository):
+    """Roles of people on units."""
+
+    async def get(self, membership_id: int) -> Membership | None:
+        return await self.session.get(Membership, membership_id)
+
+    async def of_person(self, person_id: int) -> Sequence[Membership]:
+        query = select(Membership).where(Membership.person_id == person_id).order_by(Membership.id)
+        return (await self.session.scalars(query)).all()
+
+    async def of_unit(self, unit_id: int) -> Sequence[Membership]:
+        query = select(Membership).where(Membership.unit_id == unit_id).order_by(Membership.role, Membership.id)
+        return (await self.session.scalars(query)).all()
+
+    async def find(self, person_id: int, unit_id: int, role: Role) -> Membership | None:
+        return await self.session.scalar(select(Membership).where(
+            Membership.person_id == person_id, Membership.unit_id == unit_id, Membership.role == role))
+
+    async def with_role_on(self, role: Role, unit_ids: Iterable[int]) -> Sequence[Membership]:
+        query = select(Membership).where(Membership.role == role, Membership.unit_id.in_(list(unit_ids)))
+        return (await self.session.scalars(query.order_by(Membership.id))).all()
+
+    async def with_role(self, role: Role) -> Sequence[Membership]:
+        return (await self.session.scalars(select(Membership).where(Membership.role == role))).all()
+
+    async def delete(self, membership: Membership) -> None:
+        await self.session.delete(membership)
+
+
+class InviteRepository(_Repository):
+    """Invite tokens."""
+
+    async def by_token(self, token: str) -> Invite | None:
+        return await self.session.scalar(select(Invite).where(Invite.token == token))
+
+    async def live_for(self, unit_id: int, role: Role, now: datetime) -> Invite | None:
+        """An unused, unrevoked, unexpired invite of the unit for the role, if one exists."""
+        return await self.session.scalar(select(Invite).where(
+            Invite.unit_id == unit_id, Invite.role == role, Invite.used_at.is_(None),
+            Invite.revoked_at.is_(None), Invite.expires_at > now).order_by(Invite.id.desc()).limit(1))
+
+    async def claim(self, invite: Invite, person_id: int, now: datetime) -> bool:
+        """Mark a single-use invite used, only if nobody used, revoked or outlived it meanwhile."""
+        statement = update(Invite).where(
+            Invite.id == invite.id, Invite.used_at.is_(None), Invite.revoked_at.is_(None), Invite.expires_at > now,
+        ).values(used_by_id=person_id, used_at=now).execution_options(synchronize_session=False)
+        claimed = await self._rowcount(statement) == 1
+        if claimed:
+            _set_loaded(invite, used_by_id=person_id, used_at=now)
+        return claimed
+
+
+class JoinRequestRepository(_Repository):
+    """Requests to join a unit."""
+
+    async def get(self, request_id: int) -> JoinRequest | None:
+        return await self.session.get(JoinRequest, request_id)
+
+    async def pending_of(self, person_id: int) -> Sequence[JoinRequest]:
+        query = select(JoinRequest).where(
+            JoinRequest.person_id == person_id, JoinRequest.status == JoinStatus.pending)
+        return (await self.session.scalars(query)).all()
+
+    async def pending_in(self, unit_ids: set[int] | None, limit: int) -> Sequence[JoinRequest]:
+        """Pending requests, oldest first, for the given units (None: all units)."""
+        query = select(JoinRequest).where(JoinRequest.status == JoinStatus.pending)
+        if unit_ids is not None:
+            query = query.where(JoinRequest.unit_id.in_(unit_ids))
+        return (await self.session.scalars(query.order_by(JoinRequest.created_at).limit(limit))).all()
+
+    async def decide(self, request: JoinRequest, status: JoinStatus, decided_by_id: int, now: datetime) -> bool:
+        """Record the decision, only if nobody decided the request meanwhile."""
+        statement = update(JoinRequest).where(
+            JoinRequest.id == request.id, JoinRequest.status == JoinStatus.pending,
+        ).values(status=status, decided_by_id=decided_by_id, decided_at=now).execution_options(
+            synchronize_session=False)
+        decided = await self._rowcount(statement) == 1
+        if decided:
+            _set_loaded(request, status=status, decided_by_id=decided_by_id, decided_at=now)
+        return decided
+
+
+class AuditRepository(_Repository):
+    """The audit log."""
+
+    def record(self, actor_id: int | None, action: str, subject: str, **details: Any) -> None:
+        """Append who did what to which record."""
+        self.session.add(AuditEntry(actor_id=actor_id, action=action, subject=subject, details=details))
+
+    async def latest(self, limit: int = 50) -> Sequence[AuditEntry]:
+        query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+        return (await self.session.scalars(query)).all()

@@ -1,0 +1,44 @@
+"""Small builders of domain rows for tests: units from the example hierarchy, people, roles."""
+
+from __future__ import annotations
+
+from bot.services.access import Actor
+from bot.services.unit_import import UnitRow, import_units
+from storage.db import Database
+from storage.models import Membership, Person, Role
+
+EXAMPLE_UNITS = [
+    UnitRow(2, "BATO", "Huyện Ba Tơ", "Huyện"),
+    UnitRow(3, "BABICH", "Xã Ba Bích", "Xã", "BATO", "Cụm Khu Trung"),
+    UnitRow(4, "BALE", "Xã Ba Lễ", "Xã", "BATO", "Cụm Khu Trung"),
+    UnitRow(5, "BB-T3", "Thôn 3", "Thôn", "BABICH"),
+    UnitRow(6, "BB-T13", "Thôn 13", "Thôn", "BABICH"),
+    UnitRow(7, "BL-L1", "Làng Mâm", "Làng", "BALE"),
+    UnitRow(8, "BB-TH", "Trường TH&THCS Ba Bích", "Cơ quan", "BABICH"),
+]
+
+
+async def seed_units(database: Database) -> dict[str, int]:
+    """Import the example hierarchy; returns unit ids by code."""
+    async with database.unit_of_work() as uow:
+        report = await import_units(uow, EXAMPLE_UNITS)
+        assert report.applied and not report.problems
+        units = await uow.units.by_codes(row.code for row in EXAMPLE_UNITS)
+        return {code: unit.id for code, unit in units.items()}
+
+
+async def add_person(database: Database, telegram_id: int, name: str = "Người thử",
+                     role: Role | None = None, unit_id: int | None = None) -> int:
+    """A person, optionally holding a role on a unit; returns the person id."""
+    async with database.unit_of_work() as uow:
+        person = Person(telegram_id=telegram_id, full_name=name)
+        uow.people.add(person)
+        await uow.flush()
+        if role is not None and unit_id is not None:
+            uow.memberships.add(Membership(person_id=person.id, unit_id=unit_id, role=role))
+        return person.id
+
+
+async def actor(uow, person_id: int, operator: bool = False) -> Actor:
+    """The actor for a stored person, inside the caller's transaction."""
+    return Actor(await uow.people.get(person_id), is_operator=operator)
