@@ -66,7 +66,8 @@ async def print_invites(settings: Settings, codes: Sequence[str] | None, role: R
     out.mkdir(parents=True, exist_ok=True)
     for code, name, link, expires_at in lines:
         (out / f"{_file_stem(code)}.png").write_bytes(qr_png(link))
-        print(f"{code}\t{name}\t{link}\t{_('valid until')} {t.date(expires_at)}")
+        valid = _("valid until {date}").format(date=t.date(expires_at))
+        print(f"{code}\t{name}\t{link}\t{valid}")
     print(_("{count} invites; QR codes in {folder}").format(count=len(lines), folder=out))
     return 0
 

@@ -1,0 +1,73 @@
+"""Catalogs: every string used in code is in both catalogs, and Vietnamese is complete and consistent."""
+
+import re
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from bot.i18n import LOCALE_DIR, LOCALES, Translator
+
+ROOT = Path(__file__).resolve().parent.parent
+PLACEHOLDER = re.compile(r"\{[a-z_]*(?:![rs])?\}|%\([a-z]+\)s")
+
+
+def code_messages() -> set[str]:
+    """Every msgid that the code passes to gettext or marks with N_."""
+    found = set()
+    for folder in ("bot", "handlers"):
+        for _file, _line, message, _comments, _context in extract_from_dir(ROOT / folder):
+            found.add(message if isinstance(message, str) else message[0])
+    return found
+
+
+def load(locale: str):
+    with (LOCALE_DIR / locale / "LC_MESSAGES" / "thidua.po").open("rb") as po:
+        return read_po(po, locale=locale)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_string_in_code_is_in_the_catalog(locale):
+    messages = code_messages()
+    assert len(messages) > 100
+    ids = {message.id for message in load(locale) if message.id}
+    assert sorted(messages - ids) == []
+
+
+def test_vietnamese_is_complete_without_fuzzy_entries():
+    catalog = load("vi")
+    untranslated = [m.id for m in catalog if m.id and not m.string]
+    fuzzy = [m.id for m in catalog if m.id and m.fuzzy]
+    assert untranslated == [] and fuzzy == []
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_translations_keep_every_placeholder(locale):
+    wrong = [m.id for m in load(locale) if m.id and m.string
+             and sorted(PLACEHOLDER.findall(m.id)) != sorted(PLACEHOLDER.findall(m.string))]
+    assert wrong == []
+
+
+def test_vietnamese_translations_have_diacritics():
+    plain = [m.string for m in load("vi") if m.id and len(m.string) > 25 and m.string.isascii()]
+    assert plain == []
+
+
+def test_numbers_and_dates_the_vietnamese_way():
+    t = Translator("vi")
+    assert t.number(Decimal("99.7")) == "99,7"
+    assert t.number(36_000_000) == "36.000.000"
+    assert t.date(date(2024, 3, 12)) == "12/03/2024"
+    # 23:30 UTC is already the next morning in Vietnam
+    assert t.date(datetime(2024, 12, 31, 23, 30, tzinfo=UTC)) == "01/01/2025"
+    assert t.datetime(datetime(2024, 12, 31, 23, 30, tzinfo=UTC)) == "06:30 01/01/2025"
+
+
+def test_english_is_the_fallback_and_formats_its_own_way():
+    t = Translator("en")
+    assert t.gettext("Skip") == "Skip"
+    assert t.number(Decimal("99.7")) == "99.7"
+    assert Translator("fr").locale == "vi"
