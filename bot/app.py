@@ -20,8 +20,11 @@ log = logging.getLogger(__name__)
 
 def build_application(settings: Settings, database: Database) -> Application:
     """The bot, ready to run by polling or webhook, or to be driven by tests against the fake Bot API."""
-    defaults = Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.timezone,
-                        link_preview_options=LinkPreviewOptions(is_disabled=True))
+    defaults = Defaults(
+        parse_mode=ParseMode.HTML,
+        tzinfo=settings.timezone,
+        link_preview_options=LinkPreviewOptions(is_disabled=True),
+    )
     application = (
         ApplicationBuilder()
         .token(settings.require_token())
@@ -43,8 +46,10 @@ async def _on_start(application: Application) -> None:
     services: BotServices = application.bot_data[SERVICES_KEY]
     await publish_user_commands(application.bot)
     async with services.database.unit_of_work() as uow:
-        admins = {m.person.telegram_id: m.person.locale or services.settings.locale
-                  for m in await uow.memberships.with_role(Role.admin)}
+        admins = {
+            m.person.telegram_id: m.person.locale or services.settings.locale
+            for m in await uow.memberships.with_role(Role.admin)
+        }
     for telegram_id in services.settings.admin_ids:
         admins.setdefault(telegram_id, services.settings.locale)
     await publish_all_admin_commands(application.bot, sorted(admins.items()))

@@ -1,4 +1,4 @@
-"""The `thidua` command: run the bot (polling or webhook), migrate, import units, print invites, add admins."""
+"""The `thidua` command: run the bot (polling or webhook), migrate, import units, invite, add admins."""
 
 from __future__ import annotations
 
@@ -22,19 +22,28 @@ log = logging.getLogger("thidua")
 
 def build_parser() -> argparse.ArgumentParser:
     """Every subcommand with its help, in Vietnamese."""
-    parser = argparse.ArgumentParser(prog="thidua", description=_(
-        "Thi Đua Bot: emulation campaigns of local government on Telegram. Settings come from the "
-        "environment or a .env file (THIDUA_BOT_TOKEN, THIDUA_DATABASE_URL …, see the README)."))
+    parser = argparse.ArgumentParser(
+        prog="thidua",
+        description=_(
+            "Thi Đua Bot: emulation campaigns of local government on Telegram. Settings come from the "
+            "environment or a .env file (THIDUA_BOT_TOKEN, THIDUA_DATABASE_URL …, see the README)."
+        ),
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar=_("COMMAND"))
 
     commands.add_parser("run", help=_("run the bot with long polling (upgrades the database first)"))
 
     webhook = commands.add_parser("webhook", help=_("run the bot behind a public HTTPS webhook"))
-    webhook.add_argument("--listen", default="127.0.0.1", help=_("address to listen on (default: %(default)s)"))
+    webhook.add_argument(
+        "--listen", default="127.0.0.1", help=_("address to listen on (default: %(default)s)")
+    )
     webhook.add_argument("--port", type=int, default=8443, help=_("port to listen on (default: %(default)s)"))
     webhook.add_argument("--url", required=True, help=_("public HTTPS URL that Telegram posts updates to"))
-    webhook.add_argument("--secret", required=True,
-                         help=_("secret token Telegram sends in every request (1-256 of A-Z a-z 0-9 _ -)"))
+    webhook.add_argument(
+        "--secret",
+        required=True,
+        help=_("secret token Telegram sends in every request (1-256 of A-Z a-z 0-9 _ -)"),
+    )
 
     database = commands.add_parser("db", help=_("database maintenance"))
     database_commands = database.add_subparsers(dest="db_command", required=True, metavar=_("COMMAND"))
@@ -42,25 +51,46 @@ def build_parser() -> argparse.ArgumentParser:
 
     units = commands.add_parser("units", help=_("the list of units"))
     unit_commands = units.add_subparsers(dest="units_command", required=True, metavar=_("COMMAND"))
-    unit_import = unit_commands.add_parser("import", help=_("import or update units from an .xlsx or .csv file"))
+    unit_import = unit_commands.add_parser(
+        "import", help=_("import or update units from an .xlsx or .csv file")
+    )
     unit_import.add_argument("file", type=Path, help=_("the .xlsx or .csv file (see examples/don_vi.csv)"))
-    unit_import.add_argument("--skip-bad", action="store_true",
-                             help=_("import the good rows even when some rows have errors"))
+    unit_import.add_argument(
+        "--skip-bad", action="store_true", help=_("import the good rows even when some rows have errors")
+    )
 
     invites = commands.add_parser("invites", help=_("print invite links and write their QR codes"))
-    invites.add_argument("--unit", action="append", metavar=_("CODE"),
-                         help=_("only this unit (repeatable); default: every village, residential group and agency"))
-    invites.add_argument("--role", choices=[role.value for role in Role], default=Role.unit_head.value,
-                         help=_("the role the invite gives (default: %(default)s)"))
-    invites.add_argument("--days", type=int, help=_("days an invite stays valid (default: THIDUA_INVITE_DAYS or 30)"))
-    invites.add_argument("--out", type=Path, default=Path("invites"),
-                         help=_("folder for the QR code pictures (default: %(default)s)"))
+    invites.add_argument(
+        "--unit",
+        action="append",
+        metavar=_("CODE"),
+        help=_("only this unit (repeatable); default: every village, residential group and agency"),
+    )
+    invites.add_argument(
+        "--role",
+        choices=[role.value for role in Role],
+        default=Role.unit_head.value,
+        help=_("the role the invite gives (default: %(default)s)"),
+    )
+    invites.add_argument(
+        "--days", type=int, help=_("days an invite stays valid (default: THIDUA_INVITE_DAYS or 30)")
+    )
+    invites.add_argument(
+        "--out",
+        type=Path,
+        default=Path("invites"),
+        help=_("folder for the QR code pictures (default: %(default)s)"),
+    )
     invites.add_argument("--revoke", metavar=_("TOKEN"), help=_("revoke this invite token instead"))
 
     admins = commands.add_parser("admins", help=_("admins of units"))
     admin_commands = admins.add_subparsers(dest="admins_command", required=True, metavar=_("COMMAND"))
-    admin_add = admin_commands.add_parser("add", help=_("make a Telegram user an admin of a unit and its subtree"))
-    admin_add.add_argument("telegram_id", type=int, metavar="TELEGRAM_ID", help=_("the person's Telegram user id"))
+    admin_add = admin_commands.add_parser(
+        "add", help=_("make a Telegram user an admin of a unit and its subtree")
+    )
+    admin_add.add_argument(
+        "telegram_id", type=int, metavar="TELEGRAM_ID", help=_("the person's Telegram user id")
+    )
     admin_add.add_argument("--unit", metavar=_("CODE"), help=_("the unit (default: the only top-level unit)"))
     return parser
 
@@ -93,8 +123,9 @@ def _webhook(settings: Settings, args: argparse.Namespace) -> int:
         raise ConfigError("--secret: " + _("use 1-256 characters of A-Z a-z 0-9 _ -"))
     application = _prepared_application(settings)
     url_path = args.url.split("://", 1)[-1].partition("/")[2]
-    application.run_webhook(listen=args.listen, port=args.port, url_path=url_path, webhook_url=args.url,
-                            secret_token=args.secret)
+    application.run_webhook(
+        listen=args.listen, port=args.port, url_path=url_path, webhook_url=args.url, secret_token=args.secret
+    )
     return 0
 
 
@@ -138,8 +169,7 @@ def _invites(settings: Settings, args: argparse.Namespace) -> int:
 
     if args.revoke:
         return asyncio.run(revoke(settings, args.revoke))
-    return asyncio.run(print_invites(settings, args.unit, Role(args.role), args.days or settings.invite_days,
-                                     args.out))
+    return print_invites(settings, args.unit, Role(args.role), args.days or settings.invite_days, args.out)
 
 
 def _admins(settings: Settings, args: argparse.Namespace) -> int:
@@ -148,4 +178,11 @@ def _admins(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(add_admin(settings, args.telegram_id, args.unit))
 
 
-COMMANDS = {"run": _run, "webhook": _webhook, "db": _db, "units": _units, "invites": _invites, "admins": _admins}
+COMMANDS = {
+    "run": _run,
+    "webhook": _webhook,
+    "db": _db,
+    "units": _units,
+    "invites": _invites,
+    "admins": _admins,
+}

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from datetime import datetime
 from pathlib import Path
 
 from bot.config import Settings
@@ -46,23 +48,33 @@ async def import_unit_file(settings: Settings, path: Path, skip_bad: bool) -> in
     async with transaction(settings) as uow:
         report = await import_units(uow, rows, skip_bad=skip_bad)
     for problem in report.problems:
-        print(_("Row {row}: {reason}").format(row=problem.number, reason=_(problem.message).format(**problem.params)))
+        print(
+            _("Row {row}: {reason}").format(
+                row=problem.number, reason=_(problem.message).format(**problem.params)
+            )
+        )
     if not report.applied:
-        print(_("Nothing was imported: {count} rows have errors. Fix them, or add --skip-bad to import "
-                "the other rows.").format(count=len(report.problems)))
+        print(
+            _(
+                "Nothing was imported: {count} rows have errors. Fix them, or add --skip-bad to import "
+                "the other rows."
+            ).format(count=len(report.problems))
+        )
         return 1
-    print(_("Imported: {created} new, {updated} updated, {unchanged} unchanged, {skipped} skipped.").format(
-        created=report.created, updated=report.updated, unchanged=report.unchanged, skipped=len(report.problems)))
+    print(
+        _("Imported: {created} new, {updated} updated, {unchanged} unchanged, {skipped} skipped.").format(
+            created=report.created,
+            updated=report.updated,
+            unchanged=report.unchanged,
+            skipped=len(report.problems),
+        )
+    )
     return 0
 
 
-async def print_invites(settings: Settings, codes: Sequence[str] | None, role: Role, days: int, out: Path) -> int:
+def print_invites(settings: Settings, codes: Sequence[str] | None, role: Role, days: int, out: Path) -> int:
     """`thidua invites`: a live link per unit, printed, and its QR code written as <code>.png."""
-    username = settings.bot_username or await _bot_username(settings)
-    async with transaction(settings) as uow:
-        invites = await ensure_invites(uow, codes, role, days)
-        lines = [(invite.unit.code, display_name(invite.unit), invite_link(username, invite.token),
-                  invite.expires_at) for invite in invites]
+    lines = asyncio.run(_live_invites(settings, codes, role, days))
     out.mkdir(parents=True, exist_ok=True)
     for code, name, link, expires_at in lines:
         (out / f"{_file_stem(code)}.png").write_bytes(qr_png(link))
@@ -70,6 +82,24 @@ async def print_invites(settings: Settings, codes: Sequence[str] | None, role: R
         print(f"{code}\t{name}\t{link}\t{valid}")
     print(_("{count} invites; QR codes in {folder}").format(count=len(lines), folder=out))
     return 0
+
+
+async def _live_invites(
+    settings: Settings, codes: Sequence[str] | None, role: Role, days: int
+) -> list[tuple[str, str, str, datetime]]:
+    """Code, name, link and expiry of a live invite per unit, creating the missing ones."""
+    username = settings.bot_username or await _bot_username(settings)
+    async with transaction(settings) as uow:
+        invites = await ensure_invites(uow, codes, role, days)
+        return [
+            (
+                invite.unit.code,
+                display_name(invite.unit),
+                invite_link(username, invite.token),
+                invite.expires_at,
+            )
+            for invite in invites
+        ]
 
 
 def _file_stem(code: str) -> str:
@@ -81,8 +111,9 @@ async def _bot_username(settings: Settings) -> str:
     """The bot's @username, asked from the Bot API when THIDUA_BOT_USERNAME is not set."""
     from telegram import Bot
 
-    async with Bot(settings.require_token(), base_url=settings.base_url,
-                   base_file_url=settings.base_file_url) as bot:
+    async with Bot(
+        settings.require_token(), base_url=settings.base_url, base_file_url=settings.base_file_url
+    ) as bot:
         return bot.username
 
 
@@ -100,6 +131,9 @@ async def add_admin(settings: Settings, telegram_id: int, unit_code: str | None)
     async with transaction(settings) as uow:
         membership = await grant_role(uow, telegram_id, unit_code, Role.admin)
         name = display_name(membership.unit)
-    print(_("{telegram_id} is now an admin of {unit} and every unit under it.").format(
-        telegram_id=telegram_id, unit=name))
+    print(
+        _("{telegram_id} is now an admin of {unit} and every unit under it.").format(
+            telegram_id=telegram_id, unit=name
+        )
+    )
     return 0

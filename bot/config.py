@@ -49,7 +49,9 @@ class Settings:
     def require_token(self) -> str:
         """The bot token, or a ConfigError naming the variable when it is missing."""
         if not self.token:
-            raise ConfigError(f"{PREFIX}BOT_TOKEN: " + _("not set; get a token from @BotFather and put it in .env"))
+            raise ConfigError(
+                f"{PREFIX}BOT_TOKEN: " + _("not set; get a token from @BotFather and put it in .env")
+            )
         return self.token
 
 
@@ -75,10 +77,13 @@ def load_settings(env: dict[str, str] | None = None, env_file: Path | None = Pat
 
 def normalize_database_url(url: str) -> str:
     """Pick the async driver for plain `sqlite://` and `postgresql://` URLs."""
-    for plain, driver in (("sqlite://", "sqlite+aiosqlite://"), ("postgresql://", "postgresql+asyncpg://"),
-                          ("postgres://", "postgresql+asyncpg://")):
+    for plain, driver in (
+        ("sqlite://", "sqlite+aiosqlite://"),
+        ("postgresql://", "postgresql+asyncpg://"),
+        ("postgres://", "postgresql+asyncpg://"),
+    ):
         if url.startswith(plain):
-            return driver + url[len(plain):]
+            return driver + url[len(plain) :]
     return url
 
 
@@ -110,7 +115,9 @@ class _Reader:
         try:
             return int(value) if value else None
         except ValueError:
-            raise ConfigError(f"{PREFIX}{name}: " + _("must be a whole number, got {value!r}").format(value=value)) from None
+            raise ConfigError(
+                f"{PREFIX}{name}: " + _("must be a whole number, got {value!r}").format(value=value)
+            ) from None
 
     def int_list(self, name: str) -> list[int]:
         value = self.text(name) or ""
@@ -124,10 +131,14 @@ class _Reader:
         try:
             return ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ConfigError(f"{PREFIX}{name}: " + _("unknown time zone {value!r}").format(value=value)) from None
+            raise ConfigError(
+                f"{PREFIX}{name}: " + _("unknown time zone {value!r}").format(value=value)
+            ) from None
 
     def choice(self, name: str, allowed: tuple[str, ...], default: str) -> str:
         value = self.text(name) or default
         if value not in allowed:
-            raise ConfigError(f"{PREFIX}{name}: " + _("must be one of {choices}").format(choices=", ".join(allowed)))
+            raise ConfigError(
+                f"{PREFIX}{name}: " + _("must be one of {choices}").format(choices=", ".join(allowed))
+            )
         return value

@@ -38,7 +38,9 @@ async def _pick_unit(turn: Turn, command: str) -> None:
     if not query:
         await turn.reply(_(hint))
     elif not units:
-        await turn.reply(_("None of the units you manage matches “{query}”.").format(query=escape(query[:100])))
+        await turn.reply(
+            _("None of the units you manage matches “{query}”.").format(query=escape(query[:100]))
+        )
     else:
         rows = [[InlineKeyboardButton(unit_label(u), callback_data=f"{prefix}:{u.id}")] for u in units]
         await turn.reply(_("Choose the unit:"), InlineKeyboardMarkup(rows))
@@ -61,11 +63,14 @@ async def make_invite(turn: Turn) -> None:
     """A unit button of /moi: create the invite and send its link and QR code."""
     unit_id = turn.callback_id(2)
     async with turn.work() as uow:
-        invite = await create_invite(uow, turn.actor, unit_id, Role.unit_head, turn.services.settings.invite_days)
+        invite = await create_invite(
+            uow, turn.actor, unit_id, Role.unit_head, turn.services.settings.invite_days
+        )
     link = invite_link(turn.context.bot.username, invite.token)
     _ = turn._
     caption = _("Invite for the head of {unit}, valid until {date}, for one person:\n{link}").format(
-        unit=unit_html(invite.unit), date=turn.t.date(invite.expires_at), link=link)
+        unit=unit_html(invite.unit), date=turn.t.date(invite.expires_at), link=link
+    )
     await turn.edit(_("Invite created for {unit}.").format(unit=unit_html(invite.unit)))
     await turn.context.bot.send_photo(turn.chat_id, qr_png(link), caption=caption)
 
@@ -85,10 +90,13 @@ async def show_members(turn: Turn) -> None:
     for number, m in enumerate(memberships, start=1):
         person = m.person
         phone = f" – {escape(person.phone)}" if person.phone else ""
-        lines.append(f"{number}. {escape(person.full_name or str(person.telegram_id))} "
-                     f"({_(ROLE_NAMES[m.role])}){phone}")
-        rows.append([InlineKeyboardButton(_("Remove {number}").format(number=number),
-                                          callback_data=f"adm:rm:{m.id}")])
+        lines.append(
+            f"{number}. {escape(person.full_name or str(person.telegram_id))} "
+            f"({_(ROLE_NAMES[m.role])}){phone}"
+        )
+        rows.append(
+            [InlineKeyboardButton(_("Remove {number}").format(number=number), callback_data=f"adm:rm:{m.id}")]
+        )
     await turn.edit("\n".join(lines), InlineKeyboardMarkup(rows))
 
 
@@ -99,23 +107,35 @@ async def ask_remove(turn: Turn) -> None:
     async with turn.work() as uow:
         membership = await member_of_administered_unit(uow, turn.actor, membership_id)
     _ = turn._
-    keyboard = InlineKeyboardMarkup([[
-        InlineKeyboardButton(_("Yes, remove"), callback_data=f"adm:rmok:{membership.id}"),
-        InlineKeyboardButton(_("Cancel"), callback_data=f"adm:mem:{membership.unit_id}"),
-    ]])
-    await turn.edit(_("Remove {person} ({role}) from {unit}?").format(
-        person=escape(membership.person.full_name), role=_(ROLE_NAMES[membership.role]),
-        unit=unit_html(membership.unit)), keyboard)
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(_("Yes, remove"), callback_data=f"adm:rmok:{membership.id}"),
+                InlineKeyboardButton(_("Cancel"), callback_data=f"adm:mem:{membership.unit_id}"),
+            ]
+        ]
+    )
+    await turn.edit(
+        _("Remove {person} ({role}) from {unit}?").format(
+            person=escape(membership.person.full_name),
+            role=_(ROLE_NAMES[membership.role]),
+            unit=unit_html(membership.unit),
+        ),
+        keyboard,
+    )
 
 
 @handler
 async def confirm_remove(turn: Turn) -> None:
-    """"Yes, remove": end the role (server-side check again)."""
+    """ "Yes, remove": end the role (server-side check again)."""
     membership_id = turn.callback_id(2)
     async with turn.work() as uow:
         membership = await remove_member(uow, turn.actor, membership_id)
-    await turn.edit(turn._("{person} was removed from {unit}.").format(
-        person=escape(membership.person.full_name), unit=unit_html(membership.unit)))
+    await turn.edit(
+        turn._("{person} was removed from {unit}.").format(
+            person=escape(membership.person.full_name), unit=unit_html(membership.unit)
+        )
+    )
 
 
 @handler

@@ -35,8 +35,9 @@ async def publish_user_commands(bot: Bot) -> None:
     """Register the everyday commands: Vietnamese by default, English for English-language clients."""
     await bot.set_my_commands(command_list(USER_COMMANDS, LOCALES[0]), scope=BotCommandScopeDefault())
     for locale in LOCALES[1:]:
-        await bot.set_my_commands(command_list(USER_COMMANDS, locale), scope=BotCommandScopeDefault(),
-                                  language_code=locale)
+        await bot.set_my_commands(
+            command_list(USER_COMMANDS, locale), scope=BotCommandScopeDefault(), language_code=locale
+        )
 
 
 async def publish_admin_commands(bot: Bot, chat_id: int, locale: str) -> None:

@@ -22,16 +22,23 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     services = services_of(context)
     user = update.effective_user if isinstance(update, Update) else None
     chat = update.effective_chat if isinstance(update, Update) else None
-    log.error("error while handling update %s (user %s, chat %s)",
-              getattr(update, "update_id", None), user and user.id, chat and chat.id, exc_info=error)
+    log.error(
+        "error while handling update %s (user %s, chat %s)",
+        getattr(update, "update_id", None),
+        user and user.id,
+        chat and chat.id,
+        exc_info=error,
+    )
     if chat is not None:
         await _apologise(context, chat.id, user and user.id)
     ops_chat = services.settings.ops_chat_id
     if ops_chat is not None:
         trace = "".join(traceback.format_exception(error)) if error else ""
-        summary = (f"⚠️ {html.escape(type(error).__name__)}: {html.escape(str(error))[:300]}\n"
-                   f"update {getattr(update, 'update_id', '?')}, user {user and user.id}, chat {chat and chat.id}\n"
-                   f"<pre>{html.escape(trace[-REPORT_LIMIT:])}</pre>")
+        summary = (
+            f"⚠️ {html.escape(type(error).__name__)}: {html.escape(str(error))[:300]}\n"
+            f"update {getattr(update, 'update_id', '?')}, user {user and user.id}, chat {chat and chat.id}\n"
+            f"<pre>{html.escape(trace[-REPORT_LIMIT:])}</pre>"
+        )
         try:
             await context.bot.send_message(ops_chat, summary)
         except TelegramError:
@@ -49,9 +56,13 @@ async def _apologise(context: ContextTypes.DEFAULT_TYPE, chat_id: int, telegram_
         log.exception("could not read the person's language for the apology")
     t = services.translator(locale)
     try:
-        await context.bot.send_message(chat_id, t.gettext(
-            "Sorry, something went wrong on our side. What you already sent is kept; "
-            "please try again in a few minutes."))
+        await context.bot.send_message(
+            chat_id,
+            t.gettext(
+                "Sorry, something went wrong on our side. What you already sent is kept; "
+                "please try again in a few minutes."
+            ),
+        )
     except TelegramError:
         log.exception("could not send the apology to chat %s", chat_id)
 

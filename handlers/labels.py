@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from bot.i18n import N_, Translator
-from bot.services.text import display_name
+from bot.services.text import display_name, fold
 from storage.models import Role, Unit, UnitKind
 
 #: What the head of each kind of unit is called ("trưởng thôn", "tổ trưởng tổ dân phố" …).
@@ -21,6 +21,15 @@ HEAD_TITLES = {
     UnitKind.household: N_("the head of household"),
 }
 
+#: Villages go by several names; their heads are called after them ("trưởng làng", "xóm trưởng" …).
+VILLAGE_HEAD_TITLES = {
+    "lang": N_("the head of the làng"),
+    "xom": N_("the head of the xóm"),
+    "ban": N_("the head of the bản"),
+    "ap": N_("the head of the ấp"),
+    "buon": N_("the head of the buôn"),
+}
+
 ROLE_NAMES = {
     Role.unit_head: N_("unit head"),
     Role.admin: N_("admin"),
@@ -33,8 +42,16 @@ def unit_html(unit: Unit) -> str:
     return f"<b>{escape(display_name(unit))}</b>"
 
 
+def head_title(t: Translator, unit: Unit) -> str:
+    """What the head of this unit is called: "trưởng thôn", "trưởng làng", "tổ trưởng", "thủ trưởng" …"""
+    first_word = (fold(unit.name).split() or [""])[0]
+    if unit.kind == UnitKind.village and first_word in VILLAGE_HEAD_TITLES:
+        return t.gettext(VILLAGE_HEAD_TITLES[first_word])
+    return t.gettext(HEAD_TITLES[unit.kind])
+
+
 def role_as(t: Translator, role: Role, unit: Unit) -> str:
     """A person's role on a unit in words: "trưởng thôn Thôn 3, xã Ba Bích" or "quản trị viên của …"."""
     if role == Role.unit_head:
-        return f"{t.gettext(HEAD_TITLES[unit.kind])} {unit_html(unit)}"
+        return f"{head_title(t, unit)} {unit_html(unit)}"
     return t.gettext("{role} of {unit}").format(role=t.gettext(ROLE_NAMES[role]), unit=unit_html(unit))

@@ -23,8 +23,12 @@ def main_menu(turn: Turn, me: Profile) -> InlineKeyboardMarkup:
         rows.append([InlineKeyboardButton(_("🔎 Find my unit"), callback_data="menu:find")])
     if me.is_admin:
         rows.append([InlineKeyboardButton(_("📝 Join requests"), callback_data="menu:pending")])
-    rows.append([InlineKeyboardButton(_("🌐 Language"), callback_data="menu:lang"),
-                 InlineKeyboardButton(_("❓ Help"), callback_data="menu:help")])
+    rows.append(
+        [
+            InlineKeyboardButton(_("🌐 Language"), callback_data="menu:lang"),
+            InlineKeyboardButton(_("❓ Help"), callback_data="menu:help"),
+        ]
+    )
     return InlineKeyboardMarkup(rows)
 
 
@@ -32,8 +36,10 @@ def menu_text(turn: Turn, me: Profile) -> str:
     """The menu's heading: who the person is to the bot."""
     _ = turn._
     if not me.is_linked:
-        return _("You are not linked to any unit yet. Open the invite link from your commune, "
-                 "or type your village's or agency's name to find it.")
+        return _(
+            "You are not linked to any unit yet. Open the invite link from your commune, "
+            "or type your village's or agency's name to find it."
+        )
     lines = [_("Main menu. You are:")]
     lines += [f"• {role_as(turn.t, m.role, m.unit)}" for m in me.memberships]
     if turn.actor and turn.actor.is_operator:
@@ -64,8 +70,10 @@ async def show_unit(turn: Turn) -> None:
         me = await profile(uow, turn.actor)
     _ = turn._
     if not me.memberships:
-        text = _("You are not linked to any unit yet. Open the invite link from your commune, "
-                 "or type your village's or agency's name to find it.")
+        text = _(
+            "You are not linked to any unit yet. Open the invite link from your commune, "
+            "or type your village's or agency's name to find it."
+        )
     else:
         lines = [_("You are linked as:")]
         lines += [f"• {role_as(turn.t, m.role, m.unit)}" for m in me.memberships]
@@ -80,22 +88,36 @@ async def show_help(turn: Turn) -> None:
         me = await profile(uow, turn.actor)
     _ = turn._
     lines = [_("<b>Thi Đua Bot</b> helps units take part in emulation campaigns."), ""]
-    lines += [_("/menu – main menu"), _("/donvi – the unit you are linked to"),
-              _("/ngonngu – change language"), _("/trogiup – this help")]
+    lines += [
+        _("/menu – main menu"),
+        _("/donvi – the unit you are linked to"),
+        _("/ngonngu – change language"),
+        _("/trogiup – this help"),
+    ]
     if not me.is_linked:
-        lines += ["", _("To link your account, open the invite link the commune sent you, "
-                        "or type the name of your village or agency (for example: thon 3 ba bich).")]
+        lines += [
+            "",
+            _(
+                "To link your account, open the invite link the commune sent you, "
+                "or type the name of your village or agency (for example: thon 3 ba bich)."
+            ),
+        ]
     if me.is_admin:
-        lines += ["", _("<b>For admins</b>"), _("/moi name – create an invite link and QR code for a unit"),
-                  _("/thanhvien name – see and remove the people linked to a unit"),
-                  _("/choduyet – join requests waiting for your decision")]
+        lines += [
+            "",
+            _("<b>For admins</b>"),
+            _("/moi name – create an invite link and QR code for a unit"),
+            _("/thanhvien name – see and remove the people linked to a unit"),
+            _("/choduyet – join requests waiting for your decision"),
+        ]
     await turn.reply("\n".join(lines), main_menu(turn, me))
 
 
 def language_keyboard() -> InlineKeyboardMarkup:
     """One button per supported language."""
-    return InlineKeyboardMarkup([[InlineKeyboardButton(LANGUAGE_NAMES[code], callback_data=f"lang:{code}")
-                                  for code in LOCALES]])
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(LANGUAGE_NAMES[code], callback_data=f"lang:{code}") for code in LOCALES]]
+    )
 
 
 @handler
@@ -120,10 +142,13 @@ async def set_language(turn: Turn) -> None:
 
 @handler
 async def prompt_search(turn: Turn) -> None:
-    """"Find my unit": explain that typing the name is enough."""
+    """ "Find my unit": explain that typing the name is enough."""
     await turn.identify()
-    await turn.reply(turn._("Type the name of your village, residential group or agency, "
-                            "for example: <i>thon 3 ba bich</i>."))
+    await turn.reply(
+        turn._(
+            "Type the name of your village, residential group or agency, for example: <i>thon 3 ba bich</i>."
+        )
+    )
 
 
 @handler

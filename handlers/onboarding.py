@@ -28,25 +28,32 @@ async def start(turn: Turn) -> None:
         me = await profile(uow, turn.actor)
     _ = turn._
     if invite is None:
-        await turn.reply(_("Welcome to <b>Thi Đua Bot</b>, the emulation campaign assistant of your commune."))
+        await turn.reply(
+            _("Welcome to <b>Thi Đua Bot</b>, the emulation campaign assistant of your commune.")
+        )
         await send_menu(turn, me)
         return
-    keyboard = InlineKeyboardMarkup([
-        [InlineKeyboardButton(_("✅ Yes, that is me"), callback_data=f"inv:ok:{invite.token}")],
-        [InlineKeyboardButton(_("❌ No"), callback_data=f"inv:no:{invite.token}")],
-    ])
+    keyboard = InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(_("✅ Yes, that is me"), callback_data=f"inv:ok:{invite.token}")],
+            [InlineKeyboardButton(_("❌ No"), callback_data=f"inv:no:{invite.token}")],
+        ]
+    )
     await turn.reply(_("Are you {role}?").format(role=role_as(turn.t, invite.role, invite.unit)), keyboard)
 
 
 @handler
 async def confirm_invite(turn: Turn) -> None:
-    """"Yes, that is me": redeem the invite, then offer to share the phone number."""
+    """ "Yes, that is me": redeem the invite, then offer to share the phone number."""
     token = turn.callback_part(2)
     async with turn.work() as uow:
         membership = await redeem_invite(uow, turn.actor, token)
     _ = turn._
-    await turn.edit(_("Done: you are now linked as {role}.").format(
-        role=role_as(turn.t, membership.role, membership.unit)))
+    await turn.edit(
+        _("Done: you are now linked as {role}.").format(
+            role=role_as(turn.t, membership.role, membership.unit)
+        )
+    )
     if membership.role == Role.admin:
         await publish_admin_commands(turn.context.bot, turn.chat_id, turn.t.locale)
     await ask_phone(turn)
@@ -54,10 +61,14 @@ async def confirm_invite(turn: Turn) -> None:
 
 @handler
 async def decline_invite(turn: Turn) -> None:
-    """"No": keep the invite unused and say what to do."""
+    """ "No": keep the invite unused and say what to do."""
     await turn.identify()
-    await turn.edit(turn._("All right, nothing was changed. If this link reached you by mistake, "
-                           "please tell the commune office."))
+    await turn.edit(
+        turn._(
+            "All right, nothing was changed. If this link reached you by mistake, "
+            "please tell the commune office."
+        )
+    )
 
 
 async def ask_phone(turn: Turn) -> None:
@@ -65,9 +76,16 @@ async def ask_phone(turn: Turn) -> None:
     _ = turn._
     keyboard = ReplyKeyboardMarkup(
         [[KeyboardButton(_("📱 Share my phone number"), request_contact=True)], [KeyboardButton(_("Skip"))]],
-        resize_keyboard=True, one_time_keyboard=True)
-    await turn.reply(_("Would you share your phone number? The commune uses it only to call you about "
-                       "campaign work; only admins can see it."), keyboard)
+        resize_keyboard=True,
+        one_time_keyboard=True,
+    )
+    await turn.reply(
+        _(
+            "Would you share your phone number? The commune uses it only to call you about "
+            "campaign work; only admins can see it."
+        ),
+        keyboard,
+    )
 
 
 @handler
@@ -83,7 +101,7 @@ async def receive_contact(turn: Turn) -> None:
 
 @handler
 async def skip_phone(turn: Turn) -> None:
-    """"Skip": no phone number, straight to the menu."""
+    """ "Skip": no phone number, straight to the menu."""
     async with turn.work() as uow:
         me = await profile(uow, turn.actor)
     await turn.reply(turn._("All right, you can share it later."), ReplyKeyboardRemove())

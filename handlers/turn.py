@@ -59,8 +59,11 @@ class Turn:
         user = self.update.effective_user
         assert user is not None
         async with self.services.database.unit_of_work() as uow:
-            self.actor = await identify(uow, TelegramIdentity(user.id, user.full_name, user.username),
-                                        self.services.settings.admin_ids)
+            self.actor = await identify(
+                uow,
+                TelegramIdentity(user.id, user.full_name, user.username),
+                self.services.settings.admin_ids,
+            )
             self.t = self.services.translator(self.actor.person.locale)
             self._ = self.t.gettext
             yield uow
@@ -79,7 +82,7 @@ class Turn:
         return chat.id
 
     def callback_part(self, index: int) -> str:
-        """Part `index` of the pressed button's "prefix:action:argument" data; forged or stale data is refused."""
+        """Part `index` of the button's "prefix:action:argument" data; forged or stale data is refused."""
         query = self.update.callback_query
         parts = (query.data or "").split(":") if query else []
         if index >= len(parts) or not parts[index]:
@@ -135,8 +138,8 @@ def handler(body: HandlerBody) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], 
         try:
             await body(turn)
         except DomainError as error:
-            log.info("refused %s for user %s: %s", body.__name__, turn.actor and turn.actor.person.telegram_id,
-                     type(error).__name__)
+            user = update.effective_user
+            log.info("refused %s for user %s: %s", body.__name__, user and user.id, type(error).__name__)
             await turn.refuse(error)
         finally:
             await turn.answer()

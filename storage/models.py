@@ -83,13 +83,15 @@ def _enum(kind: type[StrEnum]) -> Enum:
 class Base(DeclarativeBase):
     """Declarative base with stable constraint names, so migrations name what they create."""
 
-    metadata = MetaData(naming_convention={
-        "ix": "ix_%(column_0_label)s",
-        "uq": "uq_%(table_name)s_%(column_0_name)s",
-        "ck": "ck_%(table_name)s_%(constraint_name)s",
-        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-        "pk": "pk_%(table_name)s",
-    })
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
     type_annotation_map = {datetime: UtcDateTime()}
 
 
@@ -148,7 +150,9 @@ class Membership(Base):
     """A role a person holds on a unit; admin and reviewer roles reach the unit's subtree."""
 
     __tablename__ = "memberships"
-    __table_args__ = (UniqueConstraint("person_id", "unit_id", "role", name="uq_memberships_person_unit_role"),)
+    __table_args__ = (
+        UniqueConstraint("person_id", "unit_id", "role", name="uq_memberships_person_unit_role"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)

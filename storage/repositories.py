@@ -63,13 +63,17 @@ class UnitRepository(_Repository):
         return {unit.code: unit for unit in rows}
 
     async def of_kinds(self, kinds: Iterable[UnitKind]) -> Sequence[Unit]:
-        return (await self.session.scalars(select(Unit).where(Unit.kind.in_(list(kinds))).order_by(Unit.code))).all()
+        return (
+            await self.session.scalars(select(Unit).where(Unit.kind.in_(list(kinds))).order_by(Unit.code))
+        ).all()
 
     async def children(self, parent_id: int) -> Sequence[Unit]:
         return (await self.session.scalars(select(Unit).where(Unit.parent_id == parent_id))).all()
 
     async def roots(self) -> Sequence[Unit]:
-        return (await self.session.scalars(select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.id))).all()
+        return (
+            await self.session.scalars(select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.id))
+        ).all()
 
     async def ancestor_ids(self, unit_id: int) -> list[int]:
         """The unit and every unit above it, nearest first."""
@@ -92,7 +96,9 @@ class UnitRepository(_Repository):
         tree = tree.union_all(select(Unit.id).join(tree, Unit.parent_id == tree.c.id))
         return set((await self.session.scalars(select(tree.c.id))).all())
 
-    async def search(self, word_prefixes: Sequence[str], within: set[int] | None, limit: int) -> Sequence[Unit]:
+    async def search(
+        self, word_prefixes: Sequence[str], within: set[int] | None, limit: int
+    ) -> Sequence[Unit]:
         """Units whose folded search text has every word prefix, shortest names first."""
         query = select(Unit)
         for prefix in word_prefixes:
@@ -137,12 +143,17 @@ class MembershipRepository(_Repository):
         return (await self.session.scalars(query)).all()
 
     async def of_unit(self, unit_id: int) -> Sequence[Membership]:
-        query = select(Membership).where(Membership.unit_id == unit_id).order_by(Membership.role, Membership.id)
+        query = (
+            select(Membership).where(Membership.unit_id == unit_id).order_by(Membership.role, Membership.id)
+        )
         return (await self.session.scalars(query)).all()
 
     async def find(self, person_id: int, unit_id: int, role: Role) -> Membership | None:
-        return await self.session.scalar(select(Membership).where(
-            Membership.person_id == person_id, Membership.unit_id == unit_id, Membership.role == role))
+        return await self.session.scalar(
+            select(Membership).where(
+                Membership.person_id == person_id, Membership.unit_id == unit_id, Membership.role == role
+            )
+        )
 
     async def with_role_on(self, role: Role, unit_ids: Iterable[int]) -> Sequence[Membership]:
         query = select(Membership).where(Membership.role == role, Membership.unit_id.in_(list(unit_ids)))
@@ -163,15 +174,32 @@ class InviteRepository(_Repository):
 
     async def live_for(self, unit_id: int, role: Role, now: datetime) -> Invite | None:
         """An unused, unrevoked, unexpired invite of the unit for the role, if one exists."""
-        return await self.session.scalar(select(Invite).where(
-            Invite.unit_id == unit_id, Invite.role == role, Invite.used_at.is_(None),
-            Invite.revoked_at.is_(None), Invite.expires_at > now).order_by(Invite.id.desc()).limit(1))
+        return await self.session.scalar(
+            select(Invite)
+            .where(
+                Invite.unit_id == unit_id,
+                Invite.role == role,
+                Invite.used_at.is_(None),
+                Invite.revoked_at.is_(None),
+                Invite.expires_at > now,
+            )
+            .order_by(Invite.id.desc())
+            .limit(1)
+        )
 
     async def claim(self, invite: Invite, person_id: int, now: datetime) -> bool:
         """Mark a single-use invite used, only if nobody used, revoked or outlived it meanwhile."""
-        statement = update(Invite).where(
-            Invite.id == invite.id, Invite.used_at.is_(None), Invite.revoked_at.is_(None), Invite.expires_at > now,
-        ).values(used_by_id=person_id, used_at=now).execution_options(synchronize_session=False)
+        statement = (
+            update(Invite)
+            .where(
+                Invite.id == invite.id,
+                Invite.used_at.is_(None),
+                Invite.revoked_at.is_(None),
+                Invite.expires_at > now,
+            )
+            .values(used_by_id=person_id, used_at=now)
+            .execution_options(synchronize_session=False)
+        )
         claimed = await self._rowcount(statement) == 1
         if claimed:
             _set_loaded(invite, used_by_id=person_id, used_at=now)
@@ -186,7 +214,8 @@ class JoinRequestRepository(_Repository):
 
     async def pending_of(self, person_id: int) -> Sequence[JoinRequest]:
         query = select(JoinRequest).where(
-            JoinRequest.person_id == person_id, JoinRequest.status == JoinStatus.pending)
+            JoinRequest.person_id == person_id, JoinRequest.status == JoinStatus.pending
+        )
         return (await self.session.scalars(query)).all()
 
     async def pending_in(self, unit_ids: set[int] | None, limit: int) -> Sequence[JoinRequest]:
@@ -196,12 +225,19 @@ class JoinRequestRepository(_Repository):
             query = query.where(JoinRequest.unit_id.in_(unit_ids))
         return (await self.session.scalars(query.order_by(JoinRequest.created_at).limit(limit))).all()
 
-    async def decide(self, request: JoinRequest, status: JoinStatus, decided_by_id: int, now: datetime) -> bool:
+    async def decide(
+        self, request: JoinRequest, status: JoinStatus, decided_by_id: int, now: datetime
+    ) -> bool:
         """Record the decision, only if nobody decided the request meanwhile."""
-        statement = update(JoinRequest).where(
-            JoinRequest.id == request.id, JoinRequest.status == JoinStatus.pending,
-        ).values(status=status, decided_by_id=decided_by_id, decided_at=now).execution_options(
-            synchronize_session=False)
+        statement = (
+            update(JoinRequest)
+            .where(
+                JoinRequest.id == request.id,
+                JoinRequest.status == JoinStatus.pending,
+            )
+            .values(status=status, decided_by_id=decided_by_id, decided_at=now)
+            .execution_options(synchronize_session=False)
+        )
         decided = await self._rowcount(statement) == 1
         if decided:
             _set_loaded(request, status=status, decided_by_id=decided_by_id, decided_at=now)

@@ -1,4 +1,4 @@
-"""Shared fixtures: a migrated database per test (SQLite, or PostgreSQL when THIDUA_TEST_DATABASE_URL is set)."""
+"""Shared fixtures: a migrated database per test (SQLite, or PostgreSQL given THIDUA_TEST_DATABASE_URL)."""
 
 from __future__ import annotations
 

@@ -27,8 +27,13 @@ async def seed_units(database: Database) -> dict[str, int]:
         return {code: unit.id for code, unit in units.items()}
 
 
-async def add_person(database: Database, telegram_id: int, name: str = "Người thử",
-                     role: Role | None = None, unit_id: int | None = None) -> int:
+async def add_person(
+    database: Database,
+    telegram_id: int,
+    name: str = "Người thử",
+    role: Role | None = None,
+    unit_id: int | None = None,
+) -> int:
     """A person, optionally holding a role on a unit; returns the person id."""
     async with database.unit_of_work() as uow:
         person = Person(telegram_id=telegram_id, full_name=name)

@@ -21,11 +21,16 @@ def imported_modules(path: Path) -> set[str]:
 def test_services_and_storage_never_import_telegram():
     files = [*ROOT.joinpath("bot", "services").rglob("*.py"), *ROOT.joinpath("storage").rglob("*.py")]
     assert len(files) > 5
-    offenders = [str(path.relative_to(ROOT)) for path in files if {"telegram", "handlers"} & imported_modules(path)]
+    offenders = [
+        str(path.relative_to(ROOT)) for path in files if {"telegram", "handlers"} & imported_modules(path)
+    ]
     assert offenders == []
 
 
 def test_storage_does_not_depend_on_services():
-    offenders = [str(path.relative_to(ROOT)) for path in ROOT.joinpath("storage").rglob("*.py")
-                 if "bot" in imported_modules(path)]
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in ROOT.joinpath("storage").rglob("*.py")
+        if "bot" in imported_modules(path)
+    ]
     assert offenders == []

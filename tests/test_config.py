@@ -17,14 +17,16 @@ def test_defaults_use_sqlite_vietnam_time_and_vietnamese():
 
 
 def test_values_are_read_and_normalised():
-    settings = load_settings({
-        "THIDUA_BOT_TOKEN": "123456:ABCDEFGHIJKLMNOP",
-        "THIDUA_DATABASE_URL": "postgresql://u@127.0.0.1/test",
-        "THIDUA_ADMIN_IDS": "11, 22;33",
-        "THIDUA_OPS_CHAT_ID": "-100200",
-        "THIDUA_BOT_API_URL": "http://127.0.0.1:8081/",
-        "THIDUA_BOT_USERNAME": "@thidua_bot",
-    })
+    settings = load_settings(
+        {
+            "THIDUA_BOT_TOKEN": "123456:ABCDEFGHIJKLMNOP",
+            "THIDUA_DATABASE_URL": "postgresql://u@127.0.0.1/test",
+            "THIDUA_ADMIN_IDS": "11, 22;33",
+            "THIDUA_OPS_CHAT_ID": "-100200",
+            "THIDUA_BOT_API_URL": "http://127.0.0.1:8081/",
+            "THIDUA_BOT_USERNAME": "@thidua_bot",
+        }
+    )
     assert settings.require_token() == "123456:ABCDEFGHIJKLMNOP"
     assert settings.database_url == "postgresql+asyncpg://u@127.0.0.1/test"
     assert settings.admin_ids == {11, 22, 33}
@@ -33,14 +35,17 @@ def test_values_are_read_and_normalised():
     assert settings.bot_username == "thidua_bot"
 
 
-@pytest.mark.parametrize(("variable", "value"), [
-    ("THIDUA_BOT_TOKEN", "not-a-token"),
-    ("THIDUA_ADMIN_IDS", "12,abc"),
-    ("THIDUA_OPS_CHAT_ID", "ops"),
-    ("THIDUA_TIMEZONE", "Mars/Olympus"),
-    ("THIDUA_LOCALE", "fr"),
-    ("THIDUA_BOT_API_URL", "ftp://x"),
-])
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("THIDUA_BOT_TOKEN", "not-a-token"),
+        ("THIDUA_ADMIN_IDS", "12,abc"),
+        ("THIDUA_OPS_CHAT_ID", "ops"),
+        ("THIDUA_TIMEZONE", "Mars/Olympus"),
+        ("THIDUA_LOCALE", "fr"),
+        ("THIDUA_BOT_API_URL", "ftp://x"),
+    ],
+)
 def test_a_malformed_value_names_its_variable_in_one_line(variable, value):
     with pytest.raises(ConfigError) as caught:
         load_settings({variable: value})

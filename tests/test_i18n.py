@@ -46,8 +46,11 @@ def test_vietnamese_is_complete_without_fuzzy_entries():
 
 @pytest.mark.parametrize("locale", LOCALES)
 def test_translations_keep_every_placeholder(locale):
-    wrong = [m.id for m in load(locale) if m.id and m.string
-             and sorted(PLACEHOLDER.findall(m.id)) != sorted(PLACEHOLDER.findall(m.string))]
+    wrong = [
+        m.id
+        for m in load(locale)
+        if m.id and m.string and sorted(PLACEHOLDER.findall(m.id)) != sorted(PLACEHOLDER.findall(m.string))
+    ]
     assert wrong == []
 
 

@@ -5,7 +5,14 @@ from datetime import timedelta
 
 import pytest
 
-from bot.services.errors import AlreadyLinked, InviteExpired, InviteInvalid, InviteRevoked, InviteUsed, NotAuthorized
+from bot.services.errors import (
+    AlreadyLinked,
+    InviteExpired,
+    InviteInvalid,
+    InviteRevoked,
+    InviteUsed,
+    NotAuthorized,
+)
 from bot.services.invites import (
     check_invite,
     create_invite,
@@ -101,9 +108,13 @@ async def test_only_an_admin_of_the_unit_creates_invites(database):
 async def test_ensure_invites_reuses_live_invites_for_every_headed_unit(database):
     await seed_units(database)
     async with database.unit_of_work() as uow:
-        first = {invite.unit.code: invite.token for invite in await ensure_invites(uow, None, Role.unit_head, 30)}
+        first = {
+            invite.unit.code: invite.token for invite in await ensure_invites(uow, None, Role.unit_head, 30)
+        }
     async with database.unit_of_work() as uow:
-        second = {invite.unit.code: invite.token for invite in await ensure_invites(uow, None, Role.unit_head, 30)}
+        second = {
+            invite.unit.code: invite.token for invite in await ensure_invites(uow, None, Role.unit_head, 30)
+        }
     assert set(first) == {"BB-T3", "BB-T13", "BL-L1", "BB-TH"}
     assert first == second
 

@@ -36,7 +36,9 @@ async def test_an_admin_of_another_commune_cannot_decide(database):
     outsider_id = await add_person(database, 3, role=Role.admin, unit_id=units["BALE"])
     person_id = await add_person(database, 4)
     async with database.unit_of_work() as uow:
-        request_id = (await request_to_join(uow, await actor(uow, person_id), units["BB-T3"], frozenset())).request.id
+        request_id = (
+            await request_to_join(uow, await actor(uow, person_id), units["BB-T3"], frozenset())
+        ).request.id
     async with database.unit_of_work() as uow:
         with pytest.raises(NotAuthorized):
             await decide_join_request(uow, await actor(uow, outsider_id), request_id, approve=True)

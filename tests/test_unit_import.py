@@ -36,7 +36,9 @@ async def test_import_creates_the_hierarchy_and_reimport_changes_nothing(databas
 
 async def test_reimport_updates_a_renamed_unit_by_its_code(database):
     async with database.unit_of_work() as uow:
-        await import_units(uow, [UnitRow(2, "X1", "Xã Một", "Xã"), UnitRow(3, "T1", "Thôn Một", "Thôn", "X1")])
+        await import_units(
+            uow, [UnitRow(2, "X1", "Xã Một", "Xã"), UnitRow(3, "T1", "Thôn Một", "Thôn", "X1")]
+        )
     async with database.unit_of_work() as uow:
         report = await import_units(uow, [UnitRow(2, "T1", "Thôn Mới", "Thôn", "X1")])
         unit = await uow.units.by_code("T1")

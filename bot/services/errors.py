@@ -18,8 +18,10 @@ class DomainError(Exception):
 
     def render(self, translator: Translator) -> str:
         """The message in the reader's language, with moments shown as their local date."""
-        params = {key: translator.date(value) if isinstance(value, datetime) else value
-                  for key, value in self.params.items()}
+        params = {
+            key: translator.date(value) if isinstance(value, datetime) else value
+            for key, value in self.params.items()
+        }
         return translator.gettext(self.message).format(**params)
 
 
@@ -32,8 +34,10 @@ class StaleButton(DomainError):
 
 
 class NotLinked(DomainError):
-    message = N_("You are not linked to any unit yet. Open the invite link from your commune, "
-                 "or type your village's or agency's name to find it.")
+    message = N_(
+        "You are not linked to any unit yet. Open the invite link from your commune, "
+        "or type your village's or agency's name to find it."
+    )
 
 
 class UnitNotFound(DomainError):
@@ -49,8 +53,10 @@ class UnitCodeNeeded(DomainError):
 
 
 class InviteInvalid(DomainError):
-    message = N_("This invite link is not valid. Check that you opened the whole link, "
-                 "or ask the commune for a new one.")
+    message = N_(
+        "This invite link is not valid. Check that you opened the whole link, "
+        "or ask the commune for a new one."
+    )
 
 
 class InviteExpired(DomainError):
@@ -58,8 +64,10 @@ class InviteExpired(DomainError):
 
 
 class InviteUsed(DomainError):
-    message = N_("This invite link has already been used. Each link is for one person; "
-                 "please ask the commune for a new one.")
+    message = N_(
+        "This invite link has already been used. Each link is for one person; "
+        "please ask the commune for a new one."
+    )
 
 
 class InviteRevoked(DomainError):

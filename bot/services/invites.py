@@ -46,8 +46,9 @@ def new_token() -> str:
     return secrets.token_urlsafe(TOKEN_BYTES)
 
 
-async def create_invite(uow: UnitOfWork, actor: Actor | None, unit_id: int, role: Role, days: int,
-                        now: datetime | None = None) -> Invite:
+async def create_invite(
+    uow: UnitOfWork, actor: Actor | None, unit_id: int, role: Role, days: int, now: datetime | None = None
+) -> Invite:
     """A new invite for the unit; `actor` None means the operator at the command line."""
     now = now or utcnow()
     if actor is not None:
@@ -55,17 +56,24 @@ async def create_invite(uow: UnitOfWork, actor: Actor | None, unit_id: int, role
     unit = await uow.units.get(unit_id)
     if unit is None:
         raise UnitNotFound()
-    invite = Invite(token=new_token(), unit=unit, unit_id=unit.id, role=role, created_at=now,
-                    expires_at=now + timedelta(days=days),
-                    created_by_id=actor.id if actor else None)
+    invite = Invite(
+        token=new_token(),
+        unit=unit,
+        unit_id=unit.id,
+        role=role,
+        created_at=now,
+        expires_at=now + timedelta(days=days),
+        created_by_id=actor.id if actor else None,
+    )
     uow.invites.add(invite)
     uow.audit.record(actor.id if actor else None, "invite.create", f"unit:{unit.id}", role=role.value)
     return invite
 
 
-async def ensure_invites(uow: UnitOfWork, unit_codes: Iterable[str] | None, role: Role, days: int,
-                         now: datetime | None = None) -> Sequence[Invite]:
-    """A live invite for each unit (the given codes, or every village, group and agency), reusing live ones."""
+async def ensure_invites(
+    uow: UnitOfWork, unit_codes: Iterable[str] | None, role: Role, days: int, now: datetime | None = None
+) -> Sequence[Invite]:
+    """A live invite per unit (the given codes, or every village, group and agency), reusing live ones."""
     now = now or utcnow()
     if unit_codes is None:
         units = list(await uow.units.of_kinds(HEADED_KINDS))
@@ -112,11 +120,13 @@ async def redeem_invite(uow: UnitOfWork, actor: Actor, token: str, now: datetime
     invite = await check_invite(uow, actor, token, now)
     if invite.single_use and not await uow.invites.claim(invite, actor.id, now):
         raise InviteUsed()
-    membership = Membership(person=actor.person, person_id=actor.id, unit=invite.unit, unit_id=invite.unit_id,
-                            role=invite.role)
+    membership = Membership(
+        person=actor.person, person_id=actor.id, unit=invite.unit, unit_id=invite.unit_id, role=invite.role
+    )
     uow.memberships.add(membership)
-    uow.audit.record(actor.id, "invite.redeem", f"unit:{invite.unit_id}", role=invite.role.value,
-                     invite=invite.id)
+    uow.audit.record(
+        actor.id, "invite.redeem", f"unit:{invite.unit_id}", role=invite.role.value, invite=invite.id
+    )
     return membership
 
 

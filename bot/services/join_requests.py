@@ -23,8 +23,9 @@ class NewJoinRequest:
     approver_telegram_ids: set[int]
 
 
-async def request_to_join(uow: UnitOfWork, actor: Actor, unit_id: int,
-                          operator_ids: frozenset[int]) -> NewJoinRequest:
+async def request_to_join(
+    uow: UnitOfWork, actor: Actor, unit_id: int, operator_ids: frozenset[int]
+) -> NewJoinRequest:
     """Ask to become the head of a unit found by search."""
     unit = await uow.units.get(unit_id)
     if unit is None:
@@ -42,8 +43,9 @@ async def request_to_join(uow: UnitOfWork, actor: Actor, unit_id: int,
     return NewJoinRequest(request, await approver_telegram_ids(uow, unit.id, operator_ids))
 
 
-async def decide_join_request(uow: UnitOfWork, actor: Actor, request_id: int, approve: bool,
-                              now: datetime | None = None) -> JoinRequest:
+async def decide_join_request(
+    uow: UnitOfWork, actor: Actor, request_id: int, approve: bool, now: datetime | None = None
+) -> JoinRequest:
     """Approve (linking the person as unit head) or reject a pending request; a decided one is refused."""
     request = await uow.join_requests.get(request_id)
     if request is None:
@@ -53,7 +55,9 @@ async def decide_join_request(uow: UnitOfWork, actor: Actor, request_id: int, ap
     if not await uow.join_requests.decide(request, status, actor.id, now or utcnow()):
         raise AlreadyDecided()
     if approve and not await uow.memberships.find(request.person_id, request.unit_id, Role.unit_head):
-        uow.memberships.add(Membership(person_id=request.person_id, unit_id=request.unit_id, role=Role.unit_head))
+        uow.memberships.add(
+            Membership(person_id=request.person_id, unit_id=request.unit_id, role=Role.unit_head)
+        )
     uow.audit.record(actor.id, f"join.{status.value}", f"unit:{request.unit_id}", request=request.id)
     return request
 
@@ -63,5 +67,6 @@ async def pending_join_requests(uow: UnitOfWork, actor: Actor) -> Sequence[JoinR
     scope = await admin_scope(uow, actor)
     if scope.is_empty:
         return []
-    return await uow.join_requests.pending_in(set(scope.unit_ids) if scope.unit_ids is not None else None,
-                                              PENDING_LIST_LIMIT)
+    return await uow.join_requests.pending_in(
+        set(scope.unit_ids) if scope.unit_ids is not None else None, PENDING_LIST_LIMIT
+    )

@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.services.access import Actor, require_admin_of
-from bot.services.errors import CannotRemoveSelf, MemberNotFound, UnitCodeNeeded, UnitNotFound, UnknownUnitCode
+from bot.services.errors import (
+    CannotRemoveSelf,
+    MemberNotFound,
+    UnitCodeNeeded,
+    UnitNotFound,
+    UnknownUnitCode,
+)
 from storage.db import UnitOfWork
 from storage.models import Membership, Person, Role, Unit
 
@@ -34,8 +40,13 @@ async def remove_member(uow: UnitOfWork, actor: Actor, membership_id: int) -> Me
     if membership.person_id == actor.id:
         raise CannotRemoveSelf()
     await uow.memberships.delete(membership)
-    uow.audit.record(actor.id, "member.remove", f"unit:{membership.unit_id}", person=membership.person_id,
-                     role=membership.role.value)
+    uow.audit.record(
+        actor.id,
+        "member.remove",
+        f"unit:{membership.unit_id}",
+        person=membership.person_id,
+        role=membership.role.value,
+    )
     return membership
 
 

@@ -14,23 +14,50 @@ from storage.models import Cluster, Unit, UnitKind
 
 #: Column headers (folded) → field; the Vietnamese headers of the shipped example come first.
 HEADERS = {
-    "ma don vi": "code", "ma": "code", "code": "code",
-    "ten don vi": "name", "ten": "name", "name": "name",
-    "loai": "kind", "loai don vi": "kind", "cap": "kind", "kind": "kind",
-    "ma don vi cap tren": "parent", "don vi cap tren": "parent", "ma cap tren": "parent", "parent": "parent",
-    "cum thi dua": "cluster", "khoi thi dua": "cluster", "cluster": "cluster",
+    "ma don vi": "code",
+    "ma": "code",
+    "code": "code",
+    "ten don vi": "name",
+    "ten": "name",
+    "name": "name",
+    "loai": "kind",
+    "loai don vi": "kind",
+    "cap": "kind",
+    "kind": "kind",
+    "ma don vi cap tren": "parent",
+    "don vi cap tren": "parent",
+    "ma cap tren": "parent",
+    "parent": "parent",
+    "cum thi dua": "cluster",
+    "khoi thi dua": "cluster",
+    "cluster": "cluster",
 }
 
 #: Kind names as officials write them (folded) → UnitKind.
 KIND_NAMES = {
-    "tinh": UnitKind.province, "thanh pho truc thuoc trung uong": UnitKind.province,
-    "huyen": UnitKind.district, "quan": UnitKind.district, "thi xa": UnitKind.district,
-    "xa": UnitKind.commune, "dac khu": UnitKind.commune, "phuong": UnitKind.ward, "thi tran": UnitKind.town,
-    "thon": UnitKind.village, "lang": UnitKind.village, "xom": UnitKind.village, "ban": UnitKind.village,
-    "ap": UnitKind.village, "buon": UnitKind.village, "plei": UnitKind.village,
-    "to dan pho": UnitKind.residential_group, "khu pho": UnitKind.residential_group,
-    "co quan": UnitKind.agency, "don vi": UnitKind.agency, "co quan don vi": UnitKind.agency,
-    "truong hoc": UnitKind.agency, "tram y te": UnitKind.agency,
+    "tinh": UnitKind.province,
+    "thanh pho truc thuoc trung uong": UnitKind.province,
+    "huyen": UnitKind.district,
+    "quan": UnitKind.district,
+    "thi xa": UnitKind.district,
+    "xa": UnitKind.commune,
+    "dac khu": UnitKind.commune,
+    "phuong": UnitKind.ward,
+    "thi tran": UnitKind.town,
+    "thon": UnitKind.village,
+    "lang": UnitKind.village,
+    "xom": UnitKind.village,
+    "ban": UnitKind.village,
+    "ap": UnitKind.village,
+    "buon": UnitKind.village,
+    "plei": UnitKind.village,
+    "to dan pho": UnitKind.residential_group,
+    "khu pho": UnitKind.residential_group,
+    "co quan": UnitKind.agency,
+    "don vi": UnitKind.agency,
+    "co quan don vi": UnitKind.agency,
+    "truong hoc": UnitKind.agency,
+    "tram y te": UnitKind.agency,
     "ho gia dinh": UnitKind.household,
 } | {kind.value.replace("_", " "): kind for kind in UnitKind}
 
@@ -93,7 +120,10 @@ def _xlsx_rows(path: Path) -> list[list[str]]:
     workbook = load_workbook(path, read_only=True, data_only=True)
     try:
         sheet = workbook.worksheets[0]
-        return [["" if cell is None else _cell_text(cell) for cell in row] for row in sheet.iter_rows(values_only=True)]
+        return [
+            ["" if cell is None else _cell_text(cell) for cell in row]
+            for row in sheet.iter_rows(values_only=True)
+        ]
     finally:
         workbook.close()
 
@@ -123,8 +153,14 @@ def _rows_by_header(table: list[list[str]]) -> list[UnitRow]:
         return row[index].strip() if index is not None and index < len(row) else ""
 
     return [
-        UnitRow(number, cell(row, "code"), cell(row, "name"), cell(row, "kind"), cell(row, "parent"),
-                cell(row, "cluster"))
+        UnitRow(
+            number,
+            cell(row, "code"),
+            cell(row, "name"),
+            cell(row, "kind"),
+            cell(row, "parent"),
+            cell(row, "cluster"),
+        )
         for number, row in enumerate(table[1:], start=2)
         if any(value.strip() for value in row)
     ]
@@ -135,11 +171,14 @@ def parse_kind(text: str) -> UnitKind | None:
     return KIND_NAMES.get(fold(text))
 
 
-async def import_units(uow: UnitOfWork, rows: Sequence[UnitRow], skip_bad: bool = False,
-                       actor_id: int | None = None) -> ImportReport:
+async def import_units(
+    uow: UnitOfWork, rows: Sequence[UnitRow], skip_bad: bool = False, actor_id: int | None = None
+) -> ImportReport:
     """Create or update units by code; with any bad row nothing is written unless `skip_bad`."""
     report = ImportReport()
-    existing = await uow.units.by_codes({row.code for row in rows if row.code} | {r.parent for r in rows if r.parent})
+    existing = await uow.units.by_codes(
+        {row.code for row in rows if row.code} | {r.parent for r in rows if r.parent}
+    )
     good = _valid_rows(rows, existing, report)
     if report.problems and not skip_bad:
         return report
@@ -148,8 +187,14 @@ async def import_units(uow: UnitOfWork, rows: Sequence[UnitRow], skip_bad: bool 
         _apply_row(row, units, report, uow)
     await uow.flush()
     await _apply_clusters(uow, good, units)
-    uow.audit.record(actor_id, "units.import", "units", created=report.created, updated=report.updated,
-                     skipped=len(report.problems))
+    uow.audit.record(
+        actor_id,
+        "units.import",
+        "units",
+        created=report.created,
+        updated=report.updated,
+        skipped=len(report.problems),
+    )
     report.applied = True
     return report
 
@@ -167,36 +212,51 @@ def _valid_rows(rows: Sequence[UnitRow], existing: dict[str, Unit], report: Impo
             good.append(row)
         seen.setdefault(row.code, row.number)
     good_codes = {row.code for row in good}
-    bad_parents = [row for row in good if row.parent and row.parent not in good_codes and row.parent not in existing]
+    bad_parents = [
+        row for row in good if row.parent and row.parent not in good_codes and row.parent not in existing
+    ]
     for row in bad_parents:
-        report.problems.append(RowProblem(row.number, N_("parent unit {code!r} is on a row that has errors"),
-                                          {"code": row.parent}))
+        report.problems.append(
+            RowProblem(
+                row.number, N_("parent unit {code!r} is on a row that has errors"), {"code": row.parent}
+            )
+        )
     report.problems.extend(_cycle_problems([row for row in good if row not in bad_parents], existing))
     refused = {problem.number for problem in report.problems}
     return [row for row in good if row.number not in refused]
 
 
-def _row_problem(row: UnitRow, seen: dict[str, int], file_codes: set[str],
-                 existing: dict[str, Unit]) -> RowProblem | None:
+def _row_problem(
+    row: UnitRow, seen: dict[str, int], file_codes: set[str], existing: dict[str, Unit]
+) -> RowProblem | None:
     if not row.code:
         return RowProblem(row.number, N_("the unit code is empty"))
     if len(row.code) > 50:
         return RowProblem(row.number, N_("the unit code is longer than 50 characters"))
     if row.code in seen:
-        return RowProblem(row.number, N_("the code {code!r} already appears on row {row}"),
-                          {"code": row.code, "row": str(seen[row.code])})
+        return RowProblem(
+            row.number,
+            N_("the code {code!r} already appears on row {row}"),
+            {"code": row.code, "row": str(seen[row.code])},
+        )
     if not row.name:
         return RowProblem(row.number, N_("the unit name is empty"))
     if len(row.name) > 200:
         return RowProblem(row.number, N_("the unit name is longer than 200 characters"))
     if parse_kind(row.kind) is None:
-        return RowProblem(row.number, N_("unknown unit kind {kind!r} (for example: Xã, Thôn, Tổ dân phố, Cơ quan)"),
-                          {"kind": row.kind})
+        return RowProblem(
+            row.number,
+            N_("unknown unit kind {kind!r} (for example: Xã, Thôn, Tổ dân phố, Cơ quan)"),
+            {"kind": row.kind},
+        )
     if row.parent == row.code:
         return RowProblem(row.number, N_("a unit cannot be its own parent"))
     if row.parent and row.parent not in file_codes and row.parent not in existing:
-        return RowProblem(row.number, N_("parent unit {code!r} is neither in the file nor in the database"),
-                          {"code": row.parent})
+        return RowProblem(
+            row.number,
+            N_("parent unit {code!r} is neither in the file nor in the database"),
+            {"code": row.parent},
+        )
     return None
 
 
@@ -208,8 +268,9 @@ def _cycle_problems(rows: list[UnitRow], existing: dict[str, Unit]) -> Iterable[
         code, steps = row.parent, 0
         while code and steps <= len(parent_of):
             if code == row.code:
-                yield RowProblem(row.number, N_("the parent chain of {code!r} loops back to itself"),
-                                 {"code": row.code})
+                yield RowProblem(
+                    row.number, N_("the parent chain of {code!r} loops back to itself"), {"code": row.code}
+                )
                 break
             code, steps = parent_of.get(code, ""), steps + 1
 
@@ -237,15 +298,21 @@ def _apply_row(row: UnitRow, units: dict[str, Unit], report: ImportReport, uow: 
     kind = parse_kind(row.kind)
     assert kind is not None  # rows were validated
     parent = units.get(row.parent) if row.parent else None
-    wanted = {"name": row.name, "kind": kind, "parent": parent,
-              "search_text": search_text(row.name, parent.name if parent else None)}
+    wanted = {
+        "name": row.name,
+        "kind": kind,
+        "parent": parent,
+        "search_text": search_text(row.name, parent.name if parent else None),
+    }
     unit = units.get(row.code)
     if unit is None:
         unit = Unit(code=row.code, **wanted)
         uow.units.add(unit)
         units[row.code] = unit
         report.created += 1
-    elif any(getattr(unit, key) is not value and getattr(unit, key) != value for key, value in wanted.items()):
+    elif any(
+        getattr(unit, key) is not value and getattr(unit, key) != value for key, value in wanted.items()
+    ):
         for key, value in wanted.items():
             setattr(unit, key, value)
         report.updated += 1
