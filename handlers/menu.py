@@ -129,15 +129,13 @@ async def choose_language(turn: Turn) -> None:
 
 @handler
 async def set_language(turn: Turn) -> None:
-    """A language button: store the choice and answer in the new language."""
+    """A language button: store the choice, then show the menu in the new language in its place."""
     locale = turn.callback_part(1)
     async with turn.work() as uow:
         await set_locale(uow, turn.actor, locale)
         me = await profile(uow, turn.actor)
-    turn.t = turn.services.translator(turn.actor.person.locale)
-    turn._ = turn.t.gettext
-    await turn.edit(turn._("Language set."))
-    await send_menu(turn, me)
+    turn.speak(turn.actor.person.locale)
+    await turn.edit(f"{turn._('Language set.')}\n\n{menu_text(turn, me)}", main_menu(turn, me))
 
 
 @handler

@@ -64,9 +64,13 @@ class Turn:
                 TelegramIdentity(user.id, user.full_name, user.username),
                 self.services.settings.admin_ids,
             )
-            self.t = self.services.translator(self.actor.person.locale)
-            self._ = self.t.gettext
+            self.speak(self.actor.person.locale)
             yield uow
+
+    def speak(self, locale: str | None) -> None:
+        """Reply in this locale from now on (the configured default when None)."""
+        self.t = self.services.translator(locale)
+        self._ = self.t.gettext
 
     async def identify(self) -> Actor:
         """Know the sender (and so their language) when the handler needs nothing else from storage."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from types import TracebackType
 from typing import Any
 
@@ -54,10 +55,13 @@ class Database:
         self.url = url
         self.engine = create_engine(url, **engine_kwargs)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite has one writer at a time: queueing transactions here is far cheaper than SQLite's busy
+        # handler, which sleeps in growing steps; the busy timeout still covers other processes (the CLI).
+        self._writer = asyncio.Lock() if url.startswith("sqlite") else None
 
     def unit_of_work(self) -> UnitOfWork:
         """A new transaction: commits when the block ends normally, rolls back on an exception."""
-        return UnitOfWork(self._sessions())
+        return UnitOfWork(self._sessions(), self._writer)
 
     async def dispose(self) -> None:
         """Close every pooled connection."""
@@ -67,8 +71,9 @@ class Database:
 class UnitOfWork:
     """One transaction and the repositories that work inside it."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, writer: asyncio.Lock | None = None) -> None:
         self.session = session
+        self._writer = writer
         self.units = UnitRepository(session)
         self.clusters = ClusterRepository(session)
         self.people = PersonRepository(session)
@@ -78,7 +83,13 @@ class UnitOfWork:
         self.audit = AuditRepository(session)
 
     async def __aenter__(self) -> UnitOfWork:
-        await self.session.begin()
+        if self._writer is not None:
+            await self._writer.acquire()
+        try:
+            await self.session.begin()
+        except BaseException:
+            self._release()
+            raise
         return self
 
     async def __aexit__(
@@ -91,6 +102,11 @@ class UnitOfWork:
                 await self.session.rollback()
         finally:
             await self.session.close()
+            self._release()
+
+    def _release(self) -> None:
+        if self._writer is not None:
+            self._writer.release()
 
     async def flush(self) -> None:
         """Send pending changes so generated ids are known, without ending the transaction."""

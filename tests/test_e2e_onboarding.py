@@ -159,8 +159,9 @@ async def test_language_switch_to_english(database):
         person = bot.api.user(4000, "Người dùng")
         await person.send("/ngonngu")
         await person.press(await person.wait_for_text("Chọn ngôn ngữ"), "🇬🇧 English")
-        await person.wait_for_text("Language set to English.")
-        await person.wait_for_text("You are not linked to any unit yet")
+        switched = await person.wait_for_text("Language set to English.")
+        assert "You are not linked to any unit yet" in switched.text
+        assert "🌐 Language" in switched.button_texts()
         await person.send("/trogiup")
         await person.wait_for_text("helps units take part in emulation campaigns")
     async with database.unit_of_work() as uow:

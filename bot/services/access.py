@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.services.errors import NotAuthorized
 from storage.db import UnitOfWork
-from storage.models import Person, Role
+from storage.models import Membership, Person, Role
 
 
 @dataclass(frozen=True)
@@ -35,12 +36,16 @@ class Scope:
         return self.unit_ids is not None and not self.unit_ids
 
 
-async def admin_scope(uow: UnitOfWork, actor: Actor) -> Scope:
+async def admin_scope(
+    uow: UnitOfWork, actor: Actor, memberships: Sequence[Membership] | None = None
+) -> Scope:
     """Every unit the actor administers: the subtrees of the units where they hold the admin role."""
     if actor.is_operator:
         return Scope(None)
-    roots = [m.unit_id for m in await uow.memberships.of_person(actor.id) if m.role == Role.admin]
-    return Scope(frozenset(await uow.units.subtree_ids(roots)))
+    if memberships is None:
+        memberships = await uow.memberships.of_person(actor.id)
+    roots = [m.unit_id for m in memberships if m.role == Role.admin]
+    return Scope(frozenset(await uow.units.subtree_ids(roots)) if roots else frozenset())
 
 
 async def is_admin(uow: UnitOfWork, actor: Actor) -> bool:

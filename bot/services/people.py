@@ -64,4 +64,4 @@ class Profile:
 async def profile(uow: UnitOfWork, actor: Actor) -> Profile:
     """The person's memberships and admin standing, for menus and help."""
     memberships = await uow.memberships.of_person(actor.id)
-    return Profile(memberships, not (await admin_scope(uow, actor)).is_empty)
+    return Profile(memberships, not (await admin_scope(uow, actor, memberships)).is_empty)
