@@ -7,16 +7,17 @@ from html import escape
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import N_
-from bot.services.errors import NotAuthorized
 from bot.services.invites import create_invite, invite_link, qr_png
 from bot.services.join_requests import pending_join_requests
 from bot.services.members import member_of_administered_unit, remove_member, unit_members
-from bot.services.people import profile
 from bot.services.units import search_administered_units
-from handlers.join import join_request_card, unit_label
-from handlers.labels import ROLE_NAMES, unit_html
+from handlers.join import results_heading, unit_buttons
+from handlers.join_review import join_request_card
+from handlers.labels import head_title, role_name, unit_html
 from handlers.turn import Turn, handler
 from storage.models import Role
+
+MEMBERS_SHOWN = 40  # keeps the list within one message and Telegram's button limit
 
 #: Per command: the callback prefix of its unit buttons and the hint shown without a name.
 UNIT_PICKERS = {
@@ -30,20 +31,18 @@ async def _pick_unit(turn: Turn, command: str) -> None:
     prefix, hint = UNIT_PICKERS[command]
     query = " ".join(turn.context.args or [])
     async with turn.work() as uow:
-        me = await profile(uow, turn.actor)
-        if not me.is_admin:
-            raise NotAuthorized()
-        units = await search_administered_units(uow, turn.actor, query) if query else []
+        units = await search_administered_units(uow, turn.actor, query)
     _ = turn._
-    if not query:
+    if not query.strip():
         await turn.reply(_(hint))
     elif not units:
         await turn.reply(
             _("None of the units you manage matches “{query}”.").format(query=escape(query[:100]))
         )
     else:
-        rows = [[InlineKeyboardButton(unit_label(u), callback_data=f"{prefix}:{u.id}")] for u in units]
-        await turn.reply(_("Choose the unit:"), InlineKeyboardMarkup(rows))
+        await turn.reply(
+            results_heading(turn, _("Choose the unit:"), len(units)), unit_buttons(units, prefix)
+        )
 
 
 @handler
@@ -68,16 +67,23 @@ async def make_invite(turn: Turn) -> None:
         )
     link = invite_link(turn.context.bot.username, invite.token)
     _ = turn._
-    caption = _("Invite for the head of {unit}, valid until {date}, for one person:\n{link}").format(
-        unit=unit_html(invite.unit), date=turn.t.date(invite.expires_at), link=link
+    caption = _("Invite link for {title} {unit}, valid until {date}, for one person:\n{link}").format(
+        title=head_title(turn.t, invite.unit),
+        unit=unit_html(invite.unit),
+        date=turn.t.date(invite.expires_at),
+        link=link,
     )
-    await turn.edit(_("Invite created for {unit}.").format(unit=unit_html(invite.unit)))
+    await turn.edit(
+        _("Invite link created for {unit}. Links handed out earlier for this unit no longer work.").format(
+            unit=unit_html(invite.unit)
+        )
+    )
     await turn.context.bot.send_photo(turn.chat_id, qr_png(link), caption=caption)
 
 
 @handler
 async def show_members(turn: Turn) -> None:
-    """A unit button of /thanhvien: the people linked to it, with phone numbers, and a remove button each."""
+    """A unit button of /thanhvien: the people linked to it, with phones, and a remove button each."""
     unit_id = turn.callback_id(2)
     async with turn.work() as uow:
         unit, memberships = await unit_members(uow, turn.actor, unit_id)
@@ -87,12 +93,12 @@ async def show_members(turn: Turn) -> None:
         return
     lines = [_("People linked to {unit}:").format(unit=unit_html(unit))]
     rows = []
-    for number, m in enumerate(memberships, start=1):
+    for number, m in enumerate(memberships[:MEMBERS_SHOWN], start=1):
         person = m.person
         phone = f" – {escape(person.phone)}" if person.phone else ""
         lines.append(
             f"{number}. {escape(person.full_name or str(person.telegram_id))} "
-            f"({_(ROLE_NAMES[m.role])}){phone}"
+            f"({role_name(turn.t, m.role, unit)}){phone}"
         )
         rows.append(
             [InlineKeyboardButton(_("Remove {number}").format(number=number), callback_data=f"adm:rm:{m.id}")]
@@ -118,7 +124,7 @@ async def ask_remove(turn: Turn) -> None:
     await turn.edit(
         _("Remove {person} ({role}) from {unit}?").format(
             person=escape(membership.person.full_name),
-            role=_(ROLE_NAMES[membership.role]),
+            role=role_name(turn.t, membership.role, membership.unit),
             unit=unit_html(membership.unit),
         ),
         keyboard,
@@ -127,7 +133,7 @@ async def ask_remove(turn: Turn) -> None:
 
 @handler
 async def confirm_remove(turn: Turn) -> None:
-    """ "Yes, remove": end the role (server-side check again)."""
+    """Confirmation of a removal: end the role (checked on the server again)."""
     membership_id = turn.callback_id(2)
     async with turn.work() as uow:
         membership = await remove_member(uow, turn.actor, membership_id)
@@ -142,9 +148,6 @@ async def confirm_remove(turn: Turn) -> None:
 async def pending_command(turn: Turn) -> None:
     """/choduyet and "Join requests": each pending request in scope with its buttons."""
     async with turn.work() as uow:
-        me = await profile(uow, turn.actor)
-        if not me.is_admin:
-            raise NotAuthorized()
         requests = await pending_join_requests(uow, turn.actor)
     if not requests:
         await turn.reply(turn._("No join request is waiting for a decision."))

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Iterable
 
 from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefault
-from telegram.error import BadRequest, Forbidden
+from telegram.error import TelegramError
 
 from bot.i18n import LOCALES, N_, Translator
 
@@ -44,7 +44,7 @@ async def publish_admin_commands(bot: Bot, chat_id: int, locale: str) -> None:
     """Show an admin the admin commands in their private chat (skipped when they never opened the bot)."""
     try:
         await bot.set_my_commands(command_list(ADMIN_COMMANDS, locale), scope=BotCommandScopeChat(chat_id))
-    except (BadRequest, Forbidden) as error:
+    except TelegramError as error:  # never let a menu stop the bot from starting
         log.info("admin commands not set for chat %s: %s", chat_id, error)
 
 

@@ -7,7 +7,7 @@ import logging
 import traceback
 
 from telegram import Update
-from telegram.error import TelegramError
+from telegram.error import NetworkError, TelegramError
 from telegram.ext import ContextTypes
 
 from handlers.turn import Turn, handler, services_of
@@ -17,32 +17,41 @@ REPORT_LIMIT = 3500
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log the failure, apologise to the person (nothing they sent is lost) and tell the ops chat."""
+    """Log the failure, apologise to the person and tell the ops chat (network blips are only logged)."""
     error = context.error
-    services = services_of(context)
+    if not isinstance(update, Update):
+        log.warning("error outside an update: %r", error, exc_info=not isinstance(error, NetworkError))
+        if isinstance(error, NetworkError):
+            return
     user = update.effective_user if isinstance(update, Update) else None
     chat = update.effective_chat if isinstance(update, Update) else None
+    update_id = getattr(update, "update_id", None)
     log.error(
         "error while handling update %s (user %s, chat %s)",
-        getattr(update, "update_id", None),
+        update_id,
         user and user.id,
         chat and chat.id,
         exc_info=error,
     )
     if chat is not None:
         await _apologise(context, chat.id, user and user.id)
-    ops_chat = services.settings.ops_chat_id
-    if ops_chat is not None:
-        trace = "".join(traceback.format_exception(error)) if error else ""
-        summary = (
-            f"⚠️ {html.escape(type(error).__name__)}: {html.escape(str(error))[:300]}\n"
-            f"update {getattr(update, 'update_id', '?')}, user {user and user.id}, chat {chat and chat.id}\n"
-            f"<pre>{html.escape(trace[-REPORT_LIMIT:])}</pre>"
-        )
-        try:
-            await context.bot.send_message(ops_chat, summary)
-        except TelegramError:
-            log.exception("could not report the error to the ops chat %s", ops_chat)
+    await _report(context, error, f"update {update_id}, user {user and user.id}, chat {chat and chat.id}")
+
+
+async def _report(context: ContextTypes.DEFAULT_TYPE, error: BaseException | None, where: str) -> None:
+    """A short summary with the end of the traceback, for the ops chat when one is configured."""
+    ops_chat = services_of(context).settings.ops_chat_id
+    if ops_chat is None:
+        return
+    trace = "".join(traceback.format_exception(error)) if error else ""
+    summary = (
+        f"⚠️ {html.escape(type(error).__name__)}: {html.escape(str(error)[:300])}\n"
+        f"{html.escape(where)}\n<pre>{html.escape(trace[-REPORT_LIMIT:])}</pre>"
+    )
+    try:
+        await context.bot.send_message(ops_chat, summary)
+    except TelegramError:
+        log.exception("could not report the error to the ops chat %s", ops_chat)
 
 
 async def _apologise(context: ContextTypes.DEFAULT_TYPE, chat_id: int, telegram_id: int | None) -> None:
@@ -58,10 +67,7 @@ async def _apologise(context: ContextTypes.DEFAULT_TYPE, chat_id: int, telegram_
     try:
         await context.bot.send_message(
             chat_id,
-            t.gettext(
-                "Sorry, something went wrong on our side. What you already sent is kept; "
-                "please try again in a few minutes."
-            ),
+            t.gettext("Sorry, something went wrong on our side. Please try again in a few minutes."),
         )
     except TelegramError:
         log.exception("could not send the apology to chat %s", chat_id)

@@ -30,8 +30,8 @@ VILLAGE_HEAD_TITLES = {
     "buon": N_("the head of the buôn"),
 }
 
+#: Names of the roles that are not a unit's head (a head is named by head_title).
 ROLE_NAMES = {
-    Role.unit_head: N_("unit head"),
     Role.admin: N_("admin"),
     Role.reviewer: N_("reviewer"),
 }
@@ -50,8 +50,13 @@ def head_title(t: Translator, unit: Unit) -> str:
     return t.gettext(HEAD_TITLES[unit.kind])
 
 
+def role_name(t: Translator, role: Role, unit: Unit) -> str:
+    """A role in a word or two: the head's title for unit heads ("trưởng thôn"), else the role's name."""
+    return head_title(t, unit) if role == Role.unit_head else t.gettext(ROLE_NAMES[role])
+
+
 def role_as(t: Translator, role: Role, unit: Unit) -> str:
     """A person's role on a unit in words: "trưởng thôn Thôn 3, xã Ba Bích" or "quản trị viên của …"."""
     if role == Role.unit_head:
         return f"{head_title(t, unit)} {unit_html(unit)}"
-    return t.gettext("{role} of {unit}").format(role=t.gettext(ROLE_NAMES[role]), unit=unit_html(unit))
+    return t.gettext("{role} of {unit}").format(role=role_name(t, role, unit), unit=unit_html(unit))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import LOCALES
-from bot.services.errors import StaleButton
+from bot.services.errors import NotLinked, StaleButton
 from bot.services.people import Profile, profile, set_locale
 from handlers.labels import role_as
 from handlers.turn import Turn, handler
@@ -19,7 +19,7 @@ def main_menu(turn: Turn, me: Profile) -> InlineKeyboardMarkup:
     rows = []
     if me.memberships:
         rows.append([InlineKeyboardButton(_("🏠 My unit"), callback_data="menu:unit")])
-    else:
+    elif not me.is_linked:
         rows.append([InlineKeyboardButton(_("🔎 Find my unit"), callback_data="menu:find")])
     if me.is_admin:
         rows.append([InlineKeyboardButton(_("📝 Join requests"), callback_data="menu:pending")])
@@ -36,10 +36,7 @@ def menu_text(turn: Turn, me: Profile) -> str:
     """The menu's heading: who the person is to the bot."""
     _ = turn._
     if not me.is_linked:
-        return _(
-            "You are not linked to any unit yet. Open the invite link from your commune, "
-            "or type your village's or agency's name to find it."
-        )
+        return NotLinked().render(turn.t)
     lines = [_("Main menu. You are:")]
     lines += [f"• {role_as(turn.t, m.role, m.unit)}" for m in me.memberships]
     if turn.actor and turn.actor.is_operator:
@@ -54,13 +51,10 @@ async def send_menu(turn: Turn, me: Profile) -> None:
 
 @handler
 async def show_menu(turn: Turn) -> None:
-    """/menu, and the "menu" button: the main menu."""
+    """/menu: the main menu."""
     async with turn.work() as uow:
         me = await profile(uow, turn.actor)
-    if turn.update.callback_query:
-        await turn.edit(menu_text(turn, me), main_menu(turn, me))
-    else:
-        await send_menu(turn, me)
+    await send_menu(turn, me)
 
 
 @handler
@@ -70,10 +64,7 @@ async def show_unit(turn: Turn) -> None:
         me = await profile(uow, turn.actor)
     _ = turn._
     if not me.memberships:
-        text = _(
-            "You are not linked to any unit yet. Open the invite link from your commune, "
-            "or type your village's or agency's name to find it."
-        )
+        text = NotLinked().render(turn.t)
     else:
         lines = [_("You are linked as:")]
         lines += [f"• {role_as(turn.t, m.role, m.unit)}" for m in me.memberships]
@@ -135,7 +126,8 @@ async def set_language(turn: Turn) -> None:
         await set_locale(uow, turn.actor, locale)
         me = await profile(uow, turn.actor)
     turn.speak(turn.actor.person.locale)
-    await turn.edit(f"{turn._('Language set.')}\n\n{menu_text(turn, me)}", main_menu(turn, me))
+    switched = turn._("Language set.")
+    await turn.edit(f"{switched}\n\n{menu_text(turn, me)}", main_menu(turn, me))
 
 
 @handler
@@ -154,3 +146,10 @@ async def stale_button(turn: Turn) -> None:
     """A button the bot no longer knows (old message, forged data): say so."""
     await turn.identify()
     raise StaleButton()
+
+
+@handler
+async def unknown_command(turn: Turn) -> None:
+    """A command the bot does not have: point to the help."""
+    await turn.identify()
+    await turn.reply(turn._("The bot has no such command. Send /trogiup to see what you can do."))

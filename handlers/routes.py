@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.i18n import LOCALES, Translator
-from handlers import admin, join, menu, onboarding
+from handlers import admin, join, join_review, menu, onboarding
 from handlers.errors import on_error, unsupported
 
 
@@ -16,7 +16,8 @@ def skip_labels() -> list[str]:
 
 def register(application: Application) -> None:
     """Attach every handler and the error handler."""
-    private = filters.ChatType.PRIVATE
+    # New messages in private chats only: an edited message must not run a step a second time.
+    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
     commands = {
         "start": onboarding.start,
         "menu": menu.show_menu,
@@ -33,7 +34,6 @@ def register(application: Application) -> None:
     callbacks = {
         r"^inv:ok:": onboarding.confirm_invite,
         r"^inv:no:": onboarding.decline_invite,
-        r"^menu:main$": menu.show_menu,
         r"^menu:unit$": menu.show_unit,
         r"^menu:help$": menu.show_help,
         r"^menu:lang$": menu.choose_language,
@@ -42,7 +42,7 @@ def register(application: Application) -> None:
         r"^lang:": menu.set_language,
         r"^join:pick:": join.pick_unit,
         r"^join:ask:": join.ask_to_join,
-        r"^jr:(ok|no):": join.decide,
+        r"^jr:(ok|no):": join_review.decide,
         r"^adm:inv:": admin.make_invite,
         r"^adm:mem:": admin.show_members,
         r"^adm:rm:": admin.ask_remove,
@@ -54,5 +54,6 @@ def register(application: Application) -> None:
     application.add_handler(MessageHandler(private & filters.CONTACT, onboarding.receive_contact))
     application.add_handler(MessageHandler(private & filters.Text(skip_labels()), onboarding.skip_phone))
     application.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, join.on_text))
-    application.add_handler(MessageHandler(private & ~filters.COMMAND, unsupported))
+    application.add_handler(MessageHandler(private & filters.COMMAND, menu.unknown_command))
+    application.add_handler(MessageHandler(private, unsupported))
     application.add_error_handler(on_error)

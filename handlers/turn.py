@@ -21,6 +21,7 @@ from storage.db import Database, UnitOfWork
 
 log = logging.getLogger(__name__)
 SERVICES_KEY = "thidua"
+ALERT_LIMIT = 200  # characters Telegram shows in a callback alert
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
 
@@ -122,12 +123,13 @@ class Turn:
             await query.answer(text, show_alert=alert)
 
     async def refuse(self, error: DomainError) -> None:
-        """Tell the sender, in their language, why the domain refused the request."""
-        text = error.render(self.t)
+        """Tell the sender, in their language, why the domain refused: an alert on a button, else a reply."""
         if self.update.callback_query is not None:
-            await self.answer(text, alert=True)
-        else:
-            await self.reply(text)
+            text = error.render(self.t)
+            if len(text) <= ALERT_LIMIT:
+                await self.answer(text, alert=True)
+                return
+        await self.reply(error.render(self.t, html=True))
 
 
 HandlerBody = Callable[[Turn], Awaitable[None]]

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -152,6 +153,14 @@ class Membership(Base):
     __tablename__ = "memberships"
     __table_args__ = (
         UniqueConstraint("person_id", "unit_id", "role", name="uq_memberships_person_unit_role"),
+        # A person acts as the head of one unit only; the database holds that even under races.
+        Index(
+            "uq_memberships_one_head",
+            "person_id",
+            unique=True,
+            sqlite_where=text("role = 'unit_head'"),
+            postgresql_where=text("role = 'unit_head'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -189,7 +198,17 @@ class JoinRequest(Base):
     """A person's request to be linked to a unit found by search, waiting for an admin's decision."""
 
     __tablename__ = "join_requests"
-    __table_args__ = (Index("ix_join_requests_unit_status", "unit_id", "status"),)
+    __table_args__ = (
+        Index("ix_join_requests_unit_status", "unit_id", "status"),
+        # One request waiting per person, even when two arrive at once.
+        Index(
+            "uq_join_requests_one_pending",
+            "person_id",
+            unique=True,
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)

@@ -6,8 +6,11 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, Select, case, delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 
 from storage.models import (
@@ -22,6 +25,7 @@ from storage.models import (
     Role,
     Unit,
     UnitKind,
+    utcnow,
 )
 
 
@@ -67,18 +71,23 @@ class UnitRepository(_Repository):
             await self.session.scalars(select(Unit).where(Unit.kind.in_(list(kinds))).order_by(Unit.code))
         ).all()
 
-    async def children(self, parent_id: int) -> Sequence[Unit]:
-        return (await self.session.scalars(select(Unit).where(Unit.parent_id == parent_id))).all()
-
     async def roots(self) -> Sequence[Unit]:
         return (
             await self.session.scalars(select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.id))
         ).all()
 
+    async def parent_codes(self) -> dict[str, str]:
+        """Every unit's code → its parent's code, to check a whole import for loops."""
+        parent = aliased(Unit)
+        rows = await self.session.execute(
+            select(Unit.code, parent.code).join(parent, Unit.parent_id == parent.id)
+        )
+        return {code: parent_code for code, parent_code in rows}
+
     async def ancestor_ids(self, unit_id: int) -> list[int]:
-        """The unit and every unit above it, nearest first."""
+        """The unit and every unit above it, nearest first (UNION stops on a loop in the data)."""
         chain = select(Unit.id, Unit.parent_id).where(Unit.id == unit_id).cte("chain", recursive=True)
-        chain = chain.union_all(select(Unit.id, Unit.parent_id).join(chain, Unit.id == chain.c.parent_id))
+        chain = chain.union(select(Unit.id, Unit.parent_id).join(chain, Unit.id == chain.c.parent_id))
         rows = (await self.session.execute(select(chain.c.id, chain.c.parent_id))).all()
         parents = {row.id: row.parent_id for row in rows}
         ordered, current = [], unit_id
@@ -87,26 +96,39 @@ class UnitRepository(_Repository):
             current = parents[current]
         return ordered
 
-    async def subtree_ids(self, unit_ids: Iterable[int]) -> set[int]:
+    async def children(self, parent_id: int) -> Sequence[Unit]:
+        return (await self.session.scalars(select(Unit).where(Unit.parent_id == parent_id))).all()
+
+    @staticmethod
+    def subtree(root_ids: Iterable[int]) -> Select[tuple[int]]:
+        """A query of the ids of the given units and every unit below them, to use as a subquery."""
+        tree = select(Unit.id).where(Unit.id.in_(list(root_ids))).cte("tree", recursive=True)
+        tree = tree.union(select(Unit.id).join(tree, Unit.parent_id == tree.c.id))
+        return select(tree.c.id)
+
+    async def subtree_ids(self, root_ids: Iterable[int]) -> set[int]:
         """The given units and every unit below them."""
-        unit_ids = list(unit_ids)
-        if not unit_ids:
-            return set()
-        tree = select(Unit.id).where(Unit.id.in_(unit_ids)).cte("tree", recursive=True)
-        tree = tree.union_all(select(Unit.id).join(tree, Unit.parent_id == tree.c.id))
-        return set((await self.session.scalars(select(tree.c.id))).all())
+        return set((await self.session.scalars(self.subtree(root_ids))).all())
 
     async def search(
-        self, word_prefixes: Sequence[str], within: set[int] | None, limit: int
+        self,
+        word_prefixes: Sequence[str],
+        kinds: Sequence[UnitKind] | None,
+        within_roots: Iterable[int] | None,
+        limit: int,
     ) -> Sequence[Unit]:
-        """Units whose folded search text has every word prefix, shortest names first."""
+        """Units whose folded search text has every word prefix: of the first kind given, shortest first."""
         query = select(Unit)
         for prefix in word_prefixes:
             escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             query = query.where(Unit.search_text.like(f"% {escaped}%", escape="\\"))
-        if within is not None:
-            query = query.where(Unit.id.in_(within))
-        query = query.order_by(Unit.kind, Unit.name).limit(limit)
+        if kinds is not None:
+            query = query.where(Unit.kind.in_(kinds))
+        if within_roots is not None:
+            query = query.where(Unit.id.in_(self.subtree(within_roots)))
+        order = kinds or list(UnitKind)
+        rank = case({kind: position for position, kind in enumerate(order)}, value=Unit.kind)
+        query = query.order_by(rank, func.length(Unit.name), Unit.name).limit(limit)
         return (await self.session.scalars(query)).all()
 
 
@@ -116,8 +138,17 @@ class ClusterRepository(_Repository):
     async def by_code(self, code: str) -> Cluster | None:
         return await self.session.scalar(select(Cluster).where(Cluster.code == code))
 
-    async def add_member(self, cluster_id: int, unit_id: int) -> None:
-        """Place the unit in the cluster, once."""
+    async def by_codes(self, codes: Iterable[str]) -> dict[str, Cluster]:
+        rows = await self.session.scalars(select(Cluster).where(Cluster.code.in_(list(codes))))
+        return {cluster.code: cluster for cluster in rows}
+
+    async def place(self, unit_id: int, cluster_id: int) -> None:
+        """Make the unit a member of this cluster and of no other."""
+        await self.session.execute(
+            delete(ClusterMember).where(
+                ClusterMember.unit_id == unit_id, ClusterMember.cluster_id != cluster_id
+            )
+        )
         if await self.session.get(ClusterMember, (cluster_id, unit_id)) is None:
             self.session.add(ClusterMember(cluster_id=cluster_id, unit_id=unit_id))
 
@@ -130,6 +161,32 @@ class PersonRepository(_Repository):
 
     async def by_telegram_id(self, telegram_id: int) -> Person | None:
         return await self.session.scalar(select(Person).where(Person.telegram_id == telegram_id))
+
+    async def by_telegram_ids(self, telegram_ids: Iterable[int]) -> dict[int, Person]:
+        rows = await self.session.scalars(select(Person).where(Person.telegram_id.in_(list(telegram_ids))))
+        return {person.telegram_id: person for person in rows}
+
+    async def ensure(self, telegram_id: int, full_name: str, username: str | None) -> Person:
+        """The person with this Telegram id, inserted if new, even when two updates race to insert."""
+        person = await self.by_telegram_id(telegram_id)
+        if person is not None:
+            return person
+        dialect = self.session.bind.dialect.name
+        insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
+        await self.session.execute(
+            insert(Person)
+            .values(
+                telegram_id=telegram_id,
+                full_name=full_name,
+                username=username,
+                active=True,
+                created_at=utcnow(),
+            )
+            .on_conflict_do_nothing(index_elements=[Person.telegram_id])
+        )
+        person = await self.by_telegram_id(telegram_id)
+        assert person is not None
+        return person
 
 
 class MembershipRepository(_Repository):
@@ -153,6 +210,12 @@ class MembershipRepository(_Repository):
             select(Membership).where(
                 Membership.person_id == person_id, Membership.unit_id == unit_id, Membership.role == role
             )
+        )
+
+    async def head_of(self, person_id: int) -> Membership | None:
+        """The unit-head membership of the person (a person heads one unit at most)."""
+        return await self.session.scalar(
+            select(Membership).where(Membership.person_id == person_id, Membership.role == Role.unit_head)
         )
 
     async def with_role_on(self, role: Role, unit_ids: Iterable[int]) -> Sequence[Membership]:
@@ -187,6 +250,22 @@ class InviteRepository(_Repository):
             .limit(1)
         )
 
+    async def revoke_live(self, unit_id: int, role: Role, now: datetime) -> int:
+        """Revoke every unused, unexpired invite of the unit for the role; returns how many."""
+        statement = (
+            update(Invite)
+            .where(
+                Invite.unit_id == unit_id,
+                Invite.role == role,
+                Invite.used_at.is_(None),
+                Invite.revoked_at.is_(None),
+                Invite.expires_at > now,
+            )
+            .values(revoked_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return await self._rowcount(statement)
+
     async def claim(self, invite: Invite, person_id: int, now: datetime) -> bool:
         """Mark a single-use invite used, only if nobody used, revoked or outlived it meanwhile."""
         statement = (
@@ -218,11 +297,11 @@ class JoinRequestRepository(_Repository):
         )
         return (await self.session.scalars(query)).all()
 
-    async def pending_in(self, unit_ids: set[int] | None, limit: int) -> Sequence[JoinRequest]:
-        """Pending requests, oldest first, for the given units (None: all units)."""
+    async def pending_in(self, within_roots: Iterable[int] | None, limit: int) -> Sequence[JoinRequest]:
+        """Pending requests, oldest first, for the subtrees of the given units (None: all units)."""
         query = select(JoinRequest).where(JoinRequest.status == JoinStatus.pending)
-        if unit_ids is not None:
-            query = query.where(JoinRequest.unit_id.in_(unit_ids))
+        if within_roots is not None:
+            query = query.where(JoinRequest.unit_id.in_(UnitRepository.subtree(within_roots)))
         return (await self.session.scalars(query.order_by(JoinRequest.created_at).limit(limit))).all()
 
     async def decide(

@@ -178,7 +178,7 @@ async def test_an_exception_in_a_handler_apologises_and_reports_to_ops(database,
     async with running_bot(database) as bot:
         person = bot.api.user(5000, "Người dùng")
         await person.send("/donvi")
-        await person.wait_for_text("Xin lỗi, hệ thống đã gặp sự cố")
+        await person.wait_for_text("Xin lỗi, hệ thống đang gặp sự cố")
         report = await bot.api.group(OPS_CHAT_ID, "Nhóm vận hành").wait_for_text("RuntimeError")
         assert "hỏng cơ sở dữ liệu giả lập" in report.text and "5000" in report.text
 
@@ -240,7 +240,7 @@ async def test_admin_creates_an_invite_with_qr_code_that_works(database):
         await admin.press(await admin.wait_for_text("Chọn đơn vị"), "Thôn 3, xã Ba Bích")
         members = await admin.wait_for_text("Những người liên kết với")
         assert "Trưởng thôn mới" in members.text
-        await admin.press(members, "Gỡ số 1")
+        await admin.press(members, "Gỡ người thứ 1")
         await admin.press(await admin.wait_for_text("Gỡ Trưởng thôn mới"), "Đồng ý gỡ")
         await admin.wait_for_text("Đã gỡ Trưởng thôn mới")
     assert await memberships_of(database, 7001) == []
@@ -270,3 +270,22 @@ async def test_webhook_mode_onboards_by_invite(database):
             for name, params in bot.api.calls
         )
     assert await memberships_of(database, 8000) == [("BL-L1", Role.unit_head)]
+
+
+async def test_unit_names_with_html_characters_are_shown_safely(database):
+    units = await seed_units(database)
+    await add_person(database, 8100, role=Role.unit_head, unit_id=units["BB-TH"])
+    token = await new_invite(database, units["BB-T3"])
+    async with running_bot(database) as bot:
+        head = bot.api.user(8100, "Hiệu trưởng")
+        await head.send(f"/start {token}")
+        await head.wait_for_text("Anh/chị đã được liên kết với Trường TH&THCS Ba Bích, xã Ba Bích.")
+        await head.send("/donvi")
+        await head.wait_for_text("thủ trưởng Trường TH&THCS Ba Bích")
+
+
+async def test_an_unknown_command_points_to_help(database):
+    async with running_bot(database) as bot:
+        person = bot.api.user(8200, "Người dùng")
+        await person.send("/khongco")
+        await person.wait_for_text("Bot không có lệnh này")

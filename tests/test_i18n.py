@@ -1,5 +1,6 @@
 """Catalogs: every string used in code is in both catalogs, and Vietnamese is complete and consistent."""
 
+import ast
 import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -74,3 +75,18 @@ def test_english_is_the_fallback_and_formats_its_own_way():
     assert t.gettext("Skip") == "Skip"
     assert t.number(Decimal("99.7")) == "99.7"
     assert Translator("fr").locale == "vi"
+
+
+def test_no_translation_call_hides_inside_an_f_string():
+    """Babel cannot extract from f-strings: a message there would silently stay untranslated."""
+    hidden = []
+    for path in [*ROOT.joinpath("bot").rglob("*.py"), *ROOT.joinpath("handlers").rglob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.JoinedStr):
+                for call in ast.walk(node):
+                    name = getattr(getattr(call, "func", None), "attr", None) or getattr(
+                        getattr(call, "func", None), "id", None
+                    )
+                    if isinstance(call, ast.Call) and name in {"_", "gettext", "ngettext", "N_"}:
+                        hidden.append(f"{path.relative_to(ROOT)}:{call.lineno}")
+    assert hidden == []

@@ -123,3 +123,26 @@ def test_invite_link_and_qr_code():
     link = invite_link("thidua_bot", "abc")
     assert link == "https://t.me/thidua_bot?start=abc"
     assert qr_png(link).startswith(b"\x89PNG\r\n\x1a\n")
+
+
+async def test_a_new_invite_replaces_the_live_ones_of_the_unit(database):
+    units = await seed_units(database)
+    first = await make_invite(database, units["BB-T3"])
+    second = await make_invite(database, units["BB-T3"])
+    with pytest.raises(InviteRevoked):
+        await redeem(database, await add_person(database, 107), first)
+    membership = await redeem(database, await add_person(database, 108), second)
+    assert membership.unit.code == "BB-T3"
+
+
+async def test_claiming_an_invite_loaded_before_someone_else_used_it_fails(database):
+    units = await seed_units(database)
+    token = await make_invite(database, units["BB-T3"])
+    async with database.unit_of_work() as uow:
+        stale = await uow.invites.by_token(token)
+    await redeem(database, await add_person(database, 109), token)
+    late = await add_person(database, 110)
+    async with database.unit_of_work() as uow:
+        assert not await uow.invites.claim(stale, late, utcnow())
+    async with database.unit_of_work() as uow:
+        assert (await uow.invites.by_token(token)).used_by_id != late

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from bot.services.unit_import import ImportFileError, UnitRow, import_units, read_unit_file
 from storage.models import UnitKind
@@ -83,7 +84,7 @@ def test_a_child_of_a_bad_row_is_refused_too():
 
     report = ImportReport()
     rows = [UnitRow(2, "X1", "", "Xã"), UnitRow(3, "T1", "Thôn", "Thôn", "X1")]
-    assert _valid_rows(rows, {}, report) == []
+    assert _valid_rows(rows, {}, {}, report) == []
     assert [p.number for p in report.problems] == [2, 3]
 
 
@@ -101,3 +102,79 @@ def test_semicolon_csv_with_bom_and_accentless_headers(tmp_path):
     path = tmp_path / "units.csv"
     path.write_bytes("\ufeffma don vi;ten don vi;loai\nX1;Xã Một;xa\n".encode())
     assert read_unit_file(path) == [UnitRow(2, "X1", "Xã Một", "xa")]
+
+
+async def test_a_loop_through_units_only_in_the_database_is_refused(database):
+    async with database.unit_of_work() as uow:
+        await import_units(
+            uow,
+            [
+                UnitRow(2, "H1", "Huyện", "Huyện"),
+                UnitRow(3, "X1", "Xã", "Xã", "H1"),
+                UnitRow(4, "T1", "Thôn", "Thôn", "X1"),
+            ],
+        )
+    async with database.unit_of_work() as uow:
+        report = await import_units(uow, [UnitRow(2, "H1", "Huyện", "Huyện", "T1")])
+    assert not report.applied
+    assert [p.message for p in report.problems] == ["the parent chain of {code!r} loops back to itself"]
+
+
+async def test_skip_bad_refuses_the_whole_branch_under_a_bad_row(database):
+    rows = [
+        UnitRow(2, "X1", "Xã Một", "Hành tinh"),
+        UnitRow(3, "T1", "Thôn Một", "Thôn", "X1"),
+        UnitRow(4, "TO1", "Tổ Một", "Hộ gia đình", "T1"),
+        UnitRow(5, "X2", "Xã Hai", "Xã"),
+    ]
+    async with database.unit_of_work() as uow:
+        report = await import_units(uow, rows, skip_bad=True)
+    async with database.unit_of_work() as uow:
+        stored = await uow.units.by_codes(["X1", "T1", "TO1", "X2"])
+    assert sorted(p.number for p in report.problems) == [2, 3, 4]
+    assert set(stored) == {"X2"}
+
+
+async def test_renaming_a_commune_refreshes_how_its_villages_are_found(database):
+    async with database.unit_of_work() as uow:
+        await import_units(uow, [UnitRow(2, "X1", "Xã Cũ", "Xã"), UnitRow(3, "T1", "Thôn 1", "Thôn", "X1")])
+    async with database.unit_of_work() as uow:
+        await import_units(uow, [UnitRow(2, "X1", "Xã Mới Sáp Nhập", "Xã")])
+    async with database.unit_of_work() as uow:
+        assert (await uow.units.by_code("T1")).search_text == " thon 1 xa moi sap nhap "
+
+
+async def test_moving_a_unit_to_another_cluster_leaves_the_old_one(database):
+    async with database.unit_of_work() as uow:
+        await import_units(uow, [UnitRow(2, "X1", "Xã Một", "Xã", "", "Cụm Bắc")])
+    async with database.unit_of_work() as uow:
+        await import_units(uow, [UnitRow(2, "X1", "Xã Một", "Xã", "", "Cụm Nam")])
+    async with database.unit_of_work() as uow:
+        rows = (
+            await uow.session.execute(
+                text("SELECT c.code FROM cluster_members m JOIN clusters c ON c.id = m.cluster_id")
+            )
+        ).all()
+    assert [row[0] for row in rows] == ["cum-nam"]
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("units.xlsx", b"not a zip file"),
+        ("units.csv", b"\xff\xfeM\x00"),
+        ("units.csv", b"\x80\x81\x82,abc\n"),
+    ],
+)
+def test_unreadable_files_give_a_clear_error(tmp_path, name, content):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(ImportFileError) as caught:
+        read_unit_file(path)
+    assert "{name!r}" in caught.value.message or "{title!r}" in caught.value.message
+
+
+def test_excel_unicode_text_export_is_read(tmp_path):
+    path = tmp_path / "units.csv"
+    path.write_bytes("Mã đơn vị\tTên đơn vị\tLoại\nX1\tXã Một\tXã\n".encode("utf-16"))
+    assert read_unit_file(path) == [UnitRow(2, "X1", "Xã Một", "Xã")]

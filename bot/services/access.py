@@ -24,41 +24,38 @@ class Actor:
 
 @dataclass(frozen=True)
 class Scope:
-    """The units an actor administers: `None` means every unit."""
+    """Where an actor administers: the subtrees of `roots`, or every unit when `roots` is None."""
 
-    unit_ids: frozenset[int] | None
-
-    def covers(self, unit_id: int) -> bool:
-        return self.unit_ids is None or unit_id in self.unit_ids
+    roots: frozenset[int] | None
 
     @property
     def is_empty(self) -> bool:
-        return self.unit_ids is not None and not self.unit_ids
+        return self.roots is not None and not self.roots
 
 
 async def admin_scope(
     uow: UnitOfWork, actor: Actor, memberships: Sequence[Membership] | None = None
 ) -> Scope:
-    """Every unit the actor administers: the subtrees of the units where they hold the admin role."""
+    """The units whose subtrees the actor administers (the units where they hold the admin role)."""
     if actor.is_operator:
         return Scope(None)
     if memberships is None:
         memberships = await uow.memberships.of_person(actor.id)
-    roots = [m.unit_id for m in memberships if m.role == Role.admin]
-    return Scope(frozenset(await uow.units.subtree_ids(roots)) if roots else frozenset())
+    return Scope(frozenset(m.unit_id for m in memberships if m.role == Role.admin))
 
 
-async def is_admin(uow: UnitOfWork, actor: Actor) -> bool:
-    """Whether the actor administers anything at all."""
-    return not (await admin_scope(uow, actor)).is_empty
+async def require_admin_scope(uow: UnitOfWork, actor: Actor) -> Scope:
+    """The actor's admin scope; refused when they administer nothing."""
+    scope = await admin_scope(uow, actor)
+    if scope.is_empty:
+        raise NotAuthorized()
+    return scope
 
 
 async def require_admin_of(uow: UnitOfWork, actor: Actor, unit_id: int) -> None:
     """Refuse unless the actor administers the unit (directly or through a unit above it)."""
-    if actor.is_operator:
-        return
-    admin_units = {m.unit_id for m in await uow.memberships.of_person(actor.id) if m.role == Role.admin}
-    if not admin_units.intersection(await uow.units.ancestor_ids(unit_id)):
+    scope = await admin_scope(uow, actor)
+    if scope.roots is not None and not scope.roots.intersection(await uow.units.ancestor_ids(unit_id)):
         raise NotAuthorized()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from html import escape
 
 from bot.i18n import N_, Translator
 
@@ -16,10 +17,10 @@ class DomainError(Exception):
         super().__init__(self.message.format(**params))
         self.params = params
 
-    def render(self, translator: Translator) -> str:
-        """The message in the reader's language, with moments shown as their local date."""
+    def render(self, translator: Translator, html: bool = False) -> str:
+        """The message in the reader's language, moments as local dates, values escaped for HTML if asked."""
         params = {
-            key: translator.date(value) if isinstance(value, datetime) else value
+            key: translator.date(value) if isinstance(value, datetime) else escape(value) if html else value
             for key, value in self.params.items()
         }
         return translator.gettext(self.message).format(**params)
@@ -76,6 +77,10 @@ class InviteRevoked(DomainError):
 
 class AlreadyLinked(DomainError):
     message = N_("You are already linked to {unit}.")
+
+
+class PersonAlreadyHead(DomainError):
+    message = N_("This person is already linked to {unit}.")
 
 
 class JoinRequestPending(DomainError):

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
 import segno
+from sqlalchemy.exc import IntegrityError
 
 from bot.services.access import Actor, require_admin_of
 from bot.services.errors import (
@@ -20,13 +21,12 @@ from bot.services.errors import (
     UnknownUnitCode,
 )
 from bot.services.text import display_name
+from bot.services.units import HEADED_KINDS
 from storage.db import UnitOfWork
-from storage.models import Invite, Membership, Role, UnitKind, utcnow
+from storage.models import Invite, Membership, Role, utcnow
 
 #: Deep-link parameters allow A-Z, a-z, 0-9, _ and - up to 64 characters; 16 random bytes are plenty.
 TOKEN_BYTES = 16
-#: The kinds of unit that have a head to invite when the CLI is asked for every unit.
-HEADED_KINDS = (UnitKind.village, UnitKind.residential_group, UnitKind.agency)
 
 
 def invite_link(bot_username: str, token: str) -> str:
@@ -49,13 +49,14 @@ def new_token() -> str:
 async def create_invite(
     uow: UnitOfWork, actor: Actor | None, unit_id: int, role: Role, days: int, now: datetime | None = None
 ) -> Invite:
-    """A new invite for the unit; `actor` None means the operator at the command line."""
+    """A new invite for the unit, replacing its live ones; `actor` None means the operator at the CLI."""
     now = now or utcnow()
     if actor is not None:
         await require_admin_of(uow, actor, unit_id)
     unit = await uow.units.get(unit_id)
     if unit is None:
         raise UnitNotFound()
+    await uow.invites.revoke_live(unit.id, role, now)  # a new link replaces the ones handed out before
     invite = Invite(
         token=new_token(),
         unit=unit,
@@ -106,9 +107,9 @@ async def check_invite(uow: UnitOfWork, actor: Actor, token: str, now: datetime 
     if invite.expires_at <= now:
         raise InviteExpired(date=invite.expires_at)
     if invite.role == Role.unit_head:
-        heads = [m for m in await uow.memberships.of_person(actor.id) if m.role == Role.unit_head]
-        if heads:
-            raise AlreadyLinked(unit=display_name(heads[0].unit))
+        head = await uow.memberships.head_of(actor.id)
+        if head is not None:
+            raise AlreadyLinked(unit=display_name(head.unit))
     elif await uow.memberships.find(actor.id, invite.unit_id, invite.role):
         raise AlreadyLinked(unit=display_name(invite.unit))
     return invite
@@ -124,6 +125,10 @@ async def redeem_invite(uow: UnitOfWork, actor: Actor, token: str, now: datetime
         person=actor.person, person_id=actor.id, unit=invite.unit, unit_id=invite.unit_id, role=invite.role
     )
     uow.memberships.add(membership)
+    try:
+        await uow.flush()
+    except IntegrityError:  # linked to another unit at the same moment (a join request approved)
+        raise AlreadyLinked(unit=display_name(invite.unit)) from None
     uow.audit.record(
         actor.id, "invite.redeem", f"unit:{invite.unit_id}", role=invite.role.value, invite=invite.id
     )

@@ -9,7 +9,7 @@ from bot.i18n import LOCALES
 from bot.services.access import Actor, admin_scope
 from bot.services.errors import ForeignContact
 from storage.db import UnitOfWork
-from storage.models import Membership, Person
+from storage.models import Membership
 
 
 @dataclass(frozen=True)
@@ -23,12 +23,8 @@ class TelegramIdentity:
 
 async def identify(uow: UnitOfWork, who: TelegramIdentity, operator_ids: frozenset[int]) -> Actor:
     """The actor for a sender, registering them on first contact and refreshing their name."""
-    person = await uow.people.by_telegram_id(who.telegram_id)
-    if person is None:
-        person = Person(telegram_id=who.telegram_id, full_name=who.full_name, username=who.username)
-        uow.people.add(person)
-        await uow.flush()
-    elif (person.full_name, person.username) != (who.full_name, who.username):
+    person = await uow.people.ensure(who.telegram_id, who.full_name, who.username)
+    if (person.full_name, person.username) != (who.full_name, who.username):
         person.full_name, person.username = who.full_name, who.username
     return Actor(person, is_operator=who.telegram_id in operator_ids)
 

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import csv
+import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
 
 from bot.i18n import N_
 from bot.services.text import fold, search_text
@@ -105,18 +109,21 @@ class ImportReport:
 def read_unit_file(path: Path) -> list[UnitRow]:
     """The rows of a .xlsx or .csv unit list, by its Vietnamese (or English) headers."""
     suffix = path.suffix.lower()
-    if suffix == ".xlsx":
-        table = _xlsx_rows(path)
-    elif suffix == ".csv":
-        table = _csv_rows(path)
-    else:
+    readers = {".xlsx": _xlsx_rows, ".csv": _csv_rows}
+    if suffix not in readers:
         raise ImportFileError(N_("Only .xlsx and .csv files can be imported, not {suffix!r}."), suffix=suffix)
+    try:
+        table = readers[suffix](path)
+    except (csv.Error, UnicodeError, zipfile.BadZipFile, InvalidFileException, KeyError, ValueError):
+        raise ImportFileError(
+            N_("The file {name!r} cannot be read as {suffix}: save it from Excel as .xlsx or CSV UTF-8."),
+            name=path.name,
+            suffix=suffix,
+        ) from None
     return _rows_by_header(table)
 
 
 def _xlsx_rows(path: Path) -> list[list[str]]:
-    from openpyxl import load_workbook
-
     workbook = load_workbook(path, read_only=True, data_only=True)
     try:
         sheet = workbook.worksheets[0]
@@ -135,9 +142,13 @@ def _cell_text(value: object) -> str:
 
 
 def _csv_rows(path: Path) -> list[list[str]]:
-    text = path.read_bytes().decode("utf-8-sig")
-    dialect = csv.Sniffer().sniff(text.splitlines()[0] if text else ",", delimiters=",;\t")
-    return [[cell.strip() for cell in row] for row in csv.reader(text.splitlines(), dialect)]
+    data = path.read_bytes()
+    # Excel saves "CSV UTF-8" with a byte-order mark and "Unicode Text" as UTF-16.
+    text = data.decode("utf-16") if data[:2] in (b"\xff\xfe", b"\xfe\xff") else data.decode("utf-8-sig")
+    lines = text.splitlines()
+    header = lines[0] if lines else ""
+    delimiter = max(",;\t", key=header.count) if header else ","
+    return [[cell.strip() for cell in row] for row in csv.reader(lines, delimiter=delimiter)]
 
 
 def _rows_by_header(table: list[list[str]]) -> list[UnitRow]:
@@ -179,13 +190,16 @@ async def import_units(
     existing = await uow.units.by_codes(
         {row.code for row in rows if row.code} | {r.parent for r in rows if r.parent}
     )
-    good = _valid_rows(rows, existing, report)
+    good = _valid_rows(rows, existing, await uow.units.parent_codes(), report)
     if report.problems and not skip_bad:
         return report
     units = dict(existing)
+    renamed = []
     for row in _parents_first(good):
-        _apply_row(row, units, report, uow)
+        if _apply_row(row, units, report, uow):
+            renamed.append(units[row.code])
     await uow.flush()
+    await _refresh_children_search(uow, renamed)
     await _apply_clusters(uow, good, units)
     uow.audit.record(
         actor_id,
@@ -199,7 +213,9 @@ async def import_units(
     return report
 
 
-def _valid_rows(rows: Sequence[UnitRow], existing: dict[str, Unit], report: ImportReport) -> list[UnitRow]:
+def _valid_rows(
+    rows: Sequence[UnitRow], existing: dict[str, Unit], stored_parents: dict[str, str], report: ImportReport
+) -> list[UnitRow]:
     """The rows that can be imported; every other row gets a RowProblem in the report."""
     seen: dict[str, int] = {}
     file_codes = {row.code for row in rows if row.code}
@@ -211,19 +227,24 @@ def _valid_rows(rows: Sequence[UnitRow], existing: dict[str, Unit], report: Impo
         else:
             good.append(row)
         seen.setdefault(row.code, row.number)
-    good_codes = {row.code for row in good}
-    bad_parents = [
-        row for row in good if row.parent and row.parent not in good_codes and row.parent not in existing
-    ]
-    for row in bad_parents:
-        report.problems.append(
+    cycles = list(_cycle_problems(good, stored_parents))
+    report.problems.extend(cycles)
+    refused = {problem.number for problem in cycles}
+    good = [row for row in good if row.number not in refused]
+    while True:  # a row whose parent is refused is refused too, down to the grandchildren
+        good_codes = {row.code for row in good}
+        orphans = [
+            row for row in good if row.parent and row.parent not in good_codes and row.parent not in existing
+        ]
+        if not orphans:
+            return good
+        report.problems.extend(
             RowProblem(
                 row.number, N_("parent unit {code!r} is on a row that has errors"), {"code": row.parent}
             )
+            for row in orphans
         )
-    report.problems.extend(_cycle_problems([row for row in good if row not in bad_parents], existing))
-    refused = {problem.number for problem in report.problems}
-    return [row for row in good if row.number not in refused]
+        good = [row for row in good if row not in orphans]
 
 
 def _row_problem(
@@ -260,10 +281,10 @@ def _row_problem(
     return None
 
 
-def _cycle_problems(rows: list[UnitRow], existing: dict[str, Unit]) -> Iterable[RowProblem]:
-    """Rows whose chain of parents loops back to themselves."""
-    parent_of = {code: unit.parent.code for code, unit in existing.items() if unit.parent is not None}
-    parent_of.update({row.code: row.parent for row in rows if row.parent})
+def _cycle_problems(rows: list[UnitRow], stored_parents: dict[str, str]) -> Iterable[RowProblem]:
+    """Rows whose chain of parents, through the file and the database, loops back to themselves."""
+    parent_of = dict(stored_parents)
+    parent_of.update({row.code: row.parent for row in rows})
     for row in rows:
         code, steps = row.parent, 0
         while code and steps <= len(parent_of):
@@ -294,10 +315,11 @@ def _parents_first(rows: list[UnitRow]) -> list[UnitRow]:
     return ordered
 
 
-def _apply_row(row: UnitRow, units: dict[str, Unit], report: ImportReport, uow: UnitOfWork) -> None:
+def _apply_row(row: UnitRow, units: dict[str, Unit], report: ImportReport, uow: UnitOfWork) -> bool:
+    """Create or update the row's unit; True when an existing unit got a new name."""
     kind = parse_kind(row.kind)
     assert kind is not None  # rows were validated
-    parent = units.get(row.parent) if row.parent else None
+    parent = units[row.parent] if row.parent else None
     wanted = {
         "name": row.name,
         "kind": kind,
@@ -306,29 +328,41 @@ def _apply_row(row: UnitRow, units: dict[str, Unit], report: ImportReport, uow: 
     }
     unit = units.get(row.code)
     if unit is None:
-        unit = Unit(code=row.code, **wanted)
-        uow.units.add(unit)
-        units[row.code] = unit
+        units[row.code] = Unit(code=row.code, **wanted)
+        uow.units.add(units[row.code])
         report.created += 1
-    elif any(
-        getattr(unit, key) is not value and getattr(unit, key) != value for key, value in wanted.items()
-    ):
-        for key, value in wanted.items():
-            setattr(unit, key, value)
-        report.updated += 1
-    else:
+        return False
+    if all(getattr(unit, key) is value or getattr(unit, key) == value for key, value in wanted.items()):
         report.unchanged += 1
+        return False
+    renamed = unit.name != row.name
+    for key, value in wanted.items():
+        setattr(unit, key, value)
+    report.updated += 1
+    return renamed
+
+
+async def _refresh_children_search(uow: UnitOfWork, renamed: list[Unit]) -> None:
+    """Children are found by their parent's name too: refresh theirs after a rename (communes merge)."""
+    for parent in renamed:
+        for child in await uow.units.children(parent.id):
+            child.search_text = search_text(child.name, parent.name)
 
 
 async def _apply_clusters(uow: UnitOfWork, rows: list[UnitRow], units: dict[str, Unit]) -> None:
-    """Create the clusters named in the file and place each unit in its cluster."""
-    for row in rows:
-        if not row.cluster:
-            continue
-        code = fold(row.cluster).replace(" ", "-")[:50]
-        cluster = await uow.clusters.by_code(code)
-        if cluster is None:
-            cluster = Cluster(code=code, name=row.cluster)
-            uow.clusters.add(cluster)
-            await uow.flush()
-        await uow.clusters.add_member(cluster.id, units[row.code].id)
+    """Create the clusters named in the file and make each unit a member of its named cluster only."""
+    named = [row for row in rows if row.cluster]
+    clusters = await uow.clusters.by_codes({cluster_code(row.cluster) for row in named})
+    for row in named:
+        code = cluster_code(row.cluster)
+        if code not in clusters:
+            clusters[code] = Cluster(code=code, name=row.cluster)
+            uow.clusters.add(clusters[code])
+    await uow.flush()
+    for row in named:
+        await uow.clusters.place(units[row.code].id, clusters[cluster_code(row.cluster)].id)
+
+
+def cluster_code(name: str) -> str:
+    """A cluster's key, from its name as written in the file ("Cụm Khu Trung" → "cum-khu-trung")."""
+    return fold(name).replace(" ", "-")[:50]
