@@ -88,7 +88,7 @@ async def pick_unit(turn: Turn) -> None:
 
 @handler
 async def ask_to_join(turn: Turn) -> None:
-    """ "Send the request": record it and put Approve/Reject in front of the unit's admins."""
+    """The "Send the request" button: record it and put Approve/Reject before the unit's admins."""
     unit_id = turn.callback_id(2)
     async with turn.work() as uow:
         new = await request_to_join(uow, turn.actor, unit_id, turn.services.settings.admin_ids)

@@ -122,6 +122,8 @@ async def choose_language(turn: Turn) -> None:
 async def set_language(turn: Turn) -> None:
     """A language button: store the choice, then show the menu in the new language in its place."""
     locale = turn.callback_part(1)
+    if locale not in LOCALES:
+        raise StaleButton()
     async with turn.work() as uow:
         await set_locale(uow, turn.actor, locale)
         me = await profile(uow, turn.actor)
@@ -132,7 +134,7 @@ async def set_language(turn: Turn) -> None:
 
 @handler
 async def prompt_search(turn: Turn) -> None:
-    """ "Find my unit": explain that typing the name is enough."""
+    """The "Find my unit" button: explain that typing the name is enough."""
     await turn.identify()
     await turn.reply(
         turn._(

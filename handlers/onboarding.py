@@ -44,7 +44,7 @@ async def start(turn: Turn) -> None:
 
 @handler
 async def confirm_invite(turn: Turn) -> None:
-    """ "Yes, that is me": redeem the invite, then offer to share the phone number."""
+    """The "Yes, that is me" button: redeem the invite, then offer to share the phone number."""
     token = turn.callback_part(2)
     async with turn.work() as uow:
         membership = await redeem_invite(uow, turn.actor, token)
@@ -61,7 +61,7 @@ async def confirm_invite(turn: Turn) -> None:
 
 @handler
 async def decline_invite(turn: Turn) -> None:
-    """ "No": keep the invite unused and say what to do."""
+    """The "No" button: keep the invite unused and say what to do."""
     await turn.identify()
     await turn.edit(
         turn._(
@@ -101,7 +101,7 @@ async def receive_contact(turn: Turn) -> None:
 
 @handler
 async def skip_phone(turn: Turn) -> None:
-    """ "Skip": no phone number, straight to the menu."""
+    """The "Skip" button: no phone number, straight to the menu."""
     async with turn.work() as uow:
         me = await profile(uow, turn.actor)
     await turn.reply(turn._("All right, you can share it later."), ReplyKeyboardRemove())

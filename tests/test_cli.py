@@ -1,4 +1,4 @@
-"""The `thidua` command as an officer uses it: import the example, print invites with QR codes, add an admin."""
+"""The `thidua` command as an officer uses it: import the example, print invites with QR codes, add admins."""
 
 import asyncio
 from pathlib import Path

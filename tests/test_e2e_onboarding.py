@@ -120,10 +120,14 @@ async def test_search_and_request_approved_by_the_commune_admin(database):
         await head.wait_for_text("Đã gửi yêu cầu tham gia")
         card = await admin.wait_for_text("Yêu cầu tham gia")
         assert "Phạm Thị Bình" in card.text
-        await bot.api.user(OPERATOR_ID, "Quản trị hệ thống").wait_for_text("Yêu cầu tham gia")
+        operator = bot.api.user(OPERATOR_ID, "Quản trị hệ thống")
+        operator_card = await operator.wait_for_text("Yêu cầu tham gia")
         await admin.press(card, "✅ Duyệt")
         await admin.wait_for_text("✅ Đã duyệt: Phạm Thị Bình")
         await head.wait_for_text("Yêu cầu của anh/chị đã được duyệt")
+        stale_press = await operator.press(operator_card, "❌ Từ chối")
+        answer = await bot.api.wait_callback_answer(stale_press)
+        assert answer["text"] == "Yêu cầu này đã được người khác xử lý."
     assert await memberships_of(database, 2001) == [("BB-T3", Role.unit_head)]
 
 
@@ -146,8 +150,9 @@ async def test_a_forged_approve_from_a_non_admin_changes_nothing(database):
         answer = await bot.api.wait_callback_answer(query_id)
         assert answer["text"] == "Anh/chị không có quyền thực hiện thao tác này."
         assert answer.get("show_alert") in (True, "true", "True")
-        query_id = await forger.press_data(menu, "jr:ok:not-a-number")
-        assert "không còn hiệu lực" in (await bot.api.wait_callback_answer(query_id))["text"]
+        for forged in ("jr:ok:not-a-number", "lang:fr", "adm:rmok:", "xyz"):
+            query_id = await forger.press_data(menu, forged)
+            assert "không còn hiệu lực" in (await bot.api.wait_callback_answer(query_id))["text"]
     async with database.unit_of_work() as uow:
         request = await uow.join_requests.get(int(request_id))
         assert request.status == JoinStatus.pending
