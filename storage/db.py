@@ -9,6 +9,14 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from storage.campaign_repositories import (
+    AnnouncementRepository,
+    CampaignRepository,
+    GroupChatRepository,
+    PendingInputRepository,
+    RegistrationRepository,
+)
+from storage.outbox import OutboxRepository
 from storage.repositories import (
     AuditRepository,
     ClusterRepository,
@@ -81,6 +89,12 @@ class UnitOfWork:
         self.invites = InviteRepository(session)
         self.join_requests = JoinRequestRepository(session)
         self.audit = AuditRepository(session)
+        self.campaigns = CampaignRepository(session)
+        self.registrations = RegistrationRepository(session)
+        self.announcements = AnnouncementRepository(session)
+        self.group_chats = GroupChatRepository(session)
+        self.pending_inputs = PendingInputRepository(session)
+        self.outbox = OutboxRepository(session)
 
     async def __aenter__(self) -> UnitOfWork:
         if self._writer is not None:

@@ -1,20 +1,22 @@
-"""SQLAlchemy models of the domain: units and clusters, people and their roles, invites, audit log."""
+"""SQLAlchemy models of the domain: units, people and roles, invites, campaigns, registrations, the outbox."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Date,
     DateTime,
     Enum,
     ForeignKey,
     Index,
     MetaData,
     String,
+    Text,
     TypeDecorator,
     UniqueConstraint,
     text,
@@ -233,3 +235,200 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(50))
     subject: Mapped[str] = mapped_column(String(100))
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class CampaignStatus(StrEnum):
+    """A campaign is prepared as a draft, launched to the units, then closed."""
+
+    draft = "draft"
+    launched = "launched"
+    closed = "closed"
+
+
+class Campaign(Base):
+    """An emulation campaign (phong trào thi đua): its definition as loaded from the file, and its state."""
+
+    __tablename__ = "campaigns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(50), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    year: Mapped[int]
+    status: Mapped[CampaignStatus] = mapped_column(_enum(CampaignStatus), default=CampaignStatus.draft)
+    organizer_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    launched_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+
+    organizer: Mapped[Unit] = relationship(lazy="joined")
+
+
+class CampaignScope(Base):
+    """A unit whose whole subtree takes part in the campaign."""
+
+    __tablename__ = "campaign_scopes"
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), primary_key=True)
+
+
+class Title(Base):
+    """A title (danh hiệu) a unit can register for in a campaign."""
+
+    __tablename__ = "titles"
+    __table_args__ = (UniqueConstraint("campaign_id", "code", name="uq_titles_campaign_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(50))
+    name: Mapped[str] = mapped_column(String(200))
+    unit_kinds: Mapped[list[str]] = mapped_column(JSON)
+
+
+class Deadline(Base):
+    """A date by which something is due in a campaign (registration, evidence, a periodic report …)."""
+
+    __tablename__ = "deadlines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    label: Mapped[str] = mapped_column(String(200), default="")
+    due: Mapped[date] = mapped_column(Date)
+
+
+class DeadlineExtension(Base):
+    """A later date for a deadline, for every unit (unit_id None) or for one unit; the newest one counts."""
+
+    __tablename__ = "deadline_extensions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    deadline_id: Mapped[int] = mapped_column(ForeignKey("deadlines.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    due: Mapped[date] = mapped_column(Date)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RegistrationStatus(StrEnum):
+    """Where a unit's registration for a campaign stands."""
+
+    pending = "pending"
+    approved = "approved"
+    rejected = "rejected"
+    withdrawn = "withdrawn"
+
+
+class Registration(Base):
+    """A unit's registration (đăng ký thi đua) for a campaign and the title it aims for."""
+
+    __tablename__ = "registrations"
+    __table_args__ = (
+        # One live registration per unit and campaign; rejected and withdrawn ones stay on record.
+        Index(
+            "uq_registrations_live",
+            "campaign_id",
+            "unit_id",
+            unique=True,
+            sqlite_where=text("status IN ('pending', 'approved')"),
+            postgresql_where=text("status IN ('pending', 'approved')"),
+        ),
+        Index("ix_registrations_campaign_status", "campaign_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)
+    title_id: Mapped[int] = mapped_column(ForeignKey("titles.id", ondelete="CASCADE"))
+    status: Mapped[RegistrationStatus] = mapped_column(
+        _enum(RegistrationStatus), default=RegistrationStatus.pending
+    )
+    reason: Mapped[str | None] = mapped_column(String(500))
+    registered_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    registered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None]
+
+    campaign: Mapped[Campaign] = relationship(lazy="joined")
+    unit: Mapped[Unit] = relationship(lazy="joined")
+    title: Mapped[Title] = relationship(lazy="joined")
+
+
+class GroupChat(Base):
+    """A Telegram group the bot is in, linked by an admin to a unit or a cluster."""
+
+    __tablename__ = "group_chats"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    telegram_chat_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    title: Mapped[str] = mapped_column(String(255), default="")
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"), index=True)
+    cluster_id: Mapped[int | None] = mapped_column(ForeignKey("clusters.id", ondelete="SET NULL"), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    linked_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    unit: Mapped[Unit | None] = relationship(lazy="joined")
+    cluster: Mapped[Cluster | None] = relationship(lazy="joined")
+
+
+class OutboxStatus(StrEnum):
+    """A queued message waits, is sent, cannot reach its chat, or failed for good."""
+
+    pending = "pending"
+    sent = "sent"
+    unreachable = "unreachable"
+    failed = "failed"
+
+
+class OutboxMessage(Base):
+    """A bulk or scheduled message, kept until it is sent: the durable outbox, deduplicated by key."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "not_before", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    is_group: Mapped[bool] = mapped_column(default=False)
+    text: Mapped[str] = mapped_column(Text)
+    buttons: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    status: Mapped[OutboxStatus] = mapped_column(_enum(OutboxStatus), default=OutboxStatus.pending)
+    attempts: Mapped[int] = mapped_column(default=0)
+    not_before: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+
+
+class Announcement(Base):
+    """A campaign's launch announcement to one chat (a unit head or a group), and its acknowledgement."""
+
+    __tablename__ = "announcements"
+    __table_args__ = (UniqueConstraint("campaign_id", "chat_id", name="uq_announcements_campaign_chat"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    group_chat_id: Mapped[int | None] = mapped_column(ForeignKey("group_chats.id", ondelete="CASCADE"))
+    outbox_key: Mapped[str] = mapped_column(String(200))
+    acknowledged_at: Mapped[datetime | None]
+    acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+
+    unit: Mapped[Unit | None] = relationship(lazy="joined")
+    group_chat: Mapped[GroupChat | None] = relationship(lazy="joined")
+
+
+class PendingInput(Base):
+    """What the bot waits for a person to type next (a rejection reason …), kept across restarts."""
+
+    __tablename__ = "pending_inputs"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
+    action: Mapped[str] = mapped_column(String(50))
+    subject_id: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
