@@ -12,6 +12,7 @@ from bot.config import Settings
 from handlers.commands import publish_all_admin_commands, publish_user_commands
 from handlers.routes import register
 from handlers.turn import SERVICES_KEY, BotServices
+from schedules.outbox import OutboxDrain
 from storage.db import Database
 from storage.models import Role
 
@@ -33,16 +34,19 @@ def build_application(settings: Settings, database: Database) -> Application:
         .defaults(defaults)
         .concurrent_updates(True)
         .post_init(_on_start)
+        .post_stop(_on_stop)
         .post_shutdown(lambda _app: database.dispose())
         .build()
     )
-    application.bot_data[SERVICES_KEY] = BotServices(settings, database)
+    services = BotServices(settings, database)
+    services.outbox = OutboxDrain(application.bot, database)
+    application.bot_data[SERVICES_KEY] = services
     register(application)
     return application
 
 
 async def _on_start(application: Application) -> None:
-    """Publish the command menus (everyday commands for all, admin commands for known admins)."""
+    """Publish the command menus (everyday ones, and admin ones to known admins); start the outbox drain."""
     services: BotServices = application.bot_data[SERVICES_KEY]
     await publish_user_commands(application.bot)
     async with services.database.unit_of_work() as uow:
@@ -53,4 +57,13 @@ async def _on_start(application: Application) -> None:
     for telegram_id in services.settings.admin_ids:
         admins.setdefault(telegram_id, services.settings.locale)
     await publish_all_admin_commands(application.bot, sorted(admins.items()))
+    if services.outbox is not None:
+        services.outbox.start()
     log.info("bot @%s started", application.bot.username)
+
+
+async def _on_stop(application: Application) -> None:
+    """Stop the outbox drain; what it did not send stays queued for the next start."""
+    services: BotServices = application.bot_data[SERVICES_KEY]
+    if services.outbox is not None:
+        await services.outbox.stop()

@@ -5,7 +5,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
-from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeChat,
+    BotCommandScopeDefault,
+)
 from telegram.error import TelegramError
 
 from bot.i18n import LOCALES, N_, Translator
@@ -14,15 +20,18 @@ log = logging.getLogger(__name__)
 
 USER_COMMANDS = [
     ("menu", N_("Main menu")),
+    ("dangky", N_("Campaigns of your unit: register")),
     ("donvi", N_("The unit you are linked to")),
     ("ngonngu", N_("Change language")),
     ("trogiup", N_("Help")),
 ]
 ADMIN_COMMANDS = USER_COMMANDS + [
+    ("phongtrao", N_("Manage campaigns")),
     ("moi", N_("Create an invite link for a unit")),
     ("thanhvien", N_("People linked to a unit")),
     ("choduyet", N_("Join requests waiting for a decision")),
 ]
+GROUP_COMMANDS = [("lienket", N_("Link this group to a commune or cluster (admins)"))]
 
 
 def command_list(commands: list[tuple[str, str]], locale: str) -> list[BotCommand]:
@@ -32,12 +41,14 @@ def command_list(commands: list[tuple[str, str]], locale: str) -> list[BotComman
 
 
 async def publish_user_commands(bot: Bot) -> None:
-    """Register the everyday commands: Vietnamese by default, English for English-language clients."""
-    await bot.set_my_commands(command_list(USER_COMMANDS, LOCALES[0]), scope=BotCommandScopeDefault())
-    for locale in LOCALES[1:]:
-        await bot.set_my_commands(
-            command_list(USER_COMMANDS, locale), scope=BotCommandScopeDefault(), language_code=locale
-        )
+    """Register the everyday and group commands: Vietnamese by default, English for English clients."""
+    for commands, scope in (
+        (USER_COMMANDS, BotCommandScopeDefault()),
+        (GROUP_COMMANDS, BotCommandScopeAllGroupChats()),
+    ):
+        await bot.set_my_commands(command_list(commands, LOCALES[0]), scope=scope)
+        for locale in LOCALES[1:]:
+            await bot.set_my_commands(command_list(commands, locale), scope=scope, language_code=locale)
 
 
 async def publish_admin_commands(bot: Bot, chat_id: int, locale: str) -> None:

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.services.join_requests import request_to_join, unit_to_join
-from bot.services.people import profile
 from bot.services.text import display_name
-from bot.services.units import SEARCH_LIMIT, search_headed_units
+from bot.services.units import SEARCH_LIMIT
 from handlers.join_review import notify_approvers
 from handlers.labels import head_title, unit_html
-from handlers.menu import main_menu
 from handlers.turn import Turn, handler
 from storage.models import Unit
 
@@ -38,31 +35,6 @@ def results_heading(turn: Turn, question: str, count: int) -> str:
     return f"{question}\n" + turn._("Only the first {count} are shown; type more words to narrow.").format(
         count=count
     )
-
-
-@handler
-async def on_text(turn: Turn) -> None:
-    """Plain text: a unit search for someone not linked yet, otherwise a pointer to the menu."""
-    query = turn.update.effective_message.text or ""
-    async with turn.work() as uow:
-        me = await profile(uow, turn.actor)
-        units = [] if me.is_linked else await search_headed_units(uow, query)
-    _ = turn._
-    if me.is_linked:
-        await turn.reply(
-            _("I did not understand that message. Please use the buttons of the menu."), main_menu(turn, me)
-        )
-    elif not units:
-        await turn.reply(
-            _(
-                "No unit matches “{query}”. Check the name, or type fewer words "
-                "(for example: thon 3 ba bich)."
-            ).format(query=escape(query[:100]))
-        )
-    else:
-        await turn.reply(
-            results_heading(turn, _("Which one is your unit?"), len(units)), unit_buttons(units, "join:pick")
-        )
 
 
 @handler

@@ -21,7 +21,10 @@ def main_menu(turn: Turn, me: Profile) -> InlineKeyboardMarkup:
         rows.append([InlineKeyboardButton(_("🏠 My unit"), callback_data="menu:unit")])
     elif not me.is_linked:
         rows.append([InlineKeyboardButton(_("🔎 Find my unit"), callback_data="menu:find")])
+    if me.is_unit_head:
+        rows.append([InlineKeyboardButton(_("📣 Campaigns"), callback_data="menu:campaigns")])
     if me.is_admin:
+        rows.append([InlineKeyboardButton(_("🗂 Manage campaigns"), callback_data="menu:manage")])
         rows.append([InlineKeyboardButton(_("📝 Join requests"), callback_data="menu:pending")])
     rows.append(
         [
@@ -85,6 +88,8 @@ async def show_help(turn: Turn) -> None:
         _("/ngonngu – change language"),
         _("/trogiup – this help"),
     ]
+    if me.is_unit_head:
+        lines += [_("/dangky – the campaigns of your unit: read, register, withdraw")]
     if not me.is_linked:
         lines += [
             "",
@@ -100,6 +105,9 @@ async def show_help(turn: Turn) -> None:
             _("/moi name – create an invite link and QR code for a unit"),
             _("/thanhvien name – see and remove the people linked to a unit"),
             _("/choduyet – join requests waiting for your decision"),
+            _("/phongtrao – campaigns: launch, approve registrations, follow, extend deadlines, close"),
+            _("Send a campaign file (.yaml or .xlsx) in this chat to create or update a draft campaign."),
+            _("In a group chat: /lienket name – link the group to a commune or cluster"),
         ]
     await turn.reply("\n".join(lines), main_menu(turn, me))
 
@@ -155,3 +163,19 @@ async def unknown_command(turn: Turn) -> None:
     """A command the bot does not have: point to the help."""
     await turn.identify()
     await turn.reply(turn._("The bot has no such command. Send /trogiup to see what you can do."))
+
+
+@handler
+async def campaigns_command(turn: Turn) -> None:
+    """/phongtrao: an admin manages campaigns; a unit head sees the campaigns of the unit."""
+    from handlers.campaign_admin import show_admin_campaigns
+    from handlers.registration import show_open_campaigns
+
+    async with turn.work() as uow:
+        me = await profile(uow, turn.actor)
+    if not me.is_linked:
+        raise NotLinked()
+    if me.is_admin:
+        await show_admin_campaigns(turn)
+    if me.is_unit_head:
+        await show_open_campaigns(turn)

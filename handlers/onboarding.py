@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -15,14 +17,20 @@ from bot.services.people import profile, set_phone
 from handlers.commands import publish_admin_commands
 from handlers.labels import role_as
 from handlers.menu import send_menu
+from handlers.registration import show_campaign
 from handlers.turn import Turn, handler
 from storage.models import Role
+
+CAMPAIGN_LINK = re.compile(r"camp_(\d{1,12})")  # the "Đăng ký" button of a group announcement
 
 
 @handler
 async def start(turn: Turn) -> None:
     """/start, with an invite token from a deep link or without one."""
     token = turn.context.args[0] if turn.context.args else ""
+    if (campaign := CAMPAIGN_LINK.fullmatch(token)) is not None:
+        await show_campaign(turn, int(campaign.group(1)))
+        return
     async with turn.work() as uow:
         invite = await check_invite(uow, turn.actor, token) if token else None
         me = await profile(uow, turn.actor)

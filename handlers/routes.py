@@ -1,11 +1,32 @@
-"""Which update goes to which handler: private chats only for now (groups come with campaigns)."""
+"""Which update goes to which handler: personal steps in private chats, group linking in groups."""
 
 from __future__ import annotations
 
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
 
 from bot.i18n import LOCALES, Translator
-from handlers import admin, join, join_review, menu, onboarding
+from handlers import (
+    admin,
+    announcements,
+    campaign_admin,
+    campaign_deadlines,
+    campaign_stats,
+    groups,
+    join,
+    join_review,
+    menu,
+    onboarding,
+    registration,
+    registration_review,
+    text,
+)
 from handlers.errors import on_error, unsupported
 
 
@@ -28,9 +49,15 @@ def register(application: Application) -> None:
         "moi": admin.invite_command,
         "thanhvien": admin.members_command,
         "choduyet": admin.pending_command,
+        "phongtrao": menu.campaigns_command,
+        "dangky": registration.list_open,
     }
     for name, callback in commands.items():
         application.add_handler(CommandHandler(name, callback, filters=private))
+    in_group = filters.ChatType.GROUPS & filters.UpdateType.MESSAGE
+    application.add_handler(CommandHandler("lienket", groups.link_command, filters=in_group))
+    application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, groups.migrated))
+    application.add_handler(ChatMemberHandler(groups.membership_changed, ChatMemberHandler.MY_CHAT_MEMBER))
     callbacks = {
         r"^inv:ok:": onboarding.confirm_invite,
         r"^inv:no:": onboarding.decline_invite,
@@ -47,13 +74,41 @@ def register(application: Application) -> None:
         r"^adm:mem:": admin.show_members,
         r"^adm:rm:": admin.ask_remove,
         r"^adm:rmok:": admin.confirm_remove,
+        r"^menu:campaigns$": registration.list_open,
+        r"^menu:manage$": campaign_admin.list_campaigns,
+        r"^cmp:view:": campaign_admin.view_campaign,
+        r"^cmp:launch:": campaign_admin.ask_launch,
+        r"^cmp:launchok:": campaign_admin.launch,
+        r"^cmp:acks:": campaign_admin.show_acknowledgements,
+        r"^cmp:close:": campaign_admin.ask_close,
+        r"^cmp:closeok:": campaign_admin.close,
+        r"^cmp:queue:": registration_review.show_queue,
+        r"^cmp:approveall:": registration_review.approve_everything,
+        r"^cmp:stats:": campaign_stats.show_stats,
+        r"^cmp:extend:": campaign_deadlines.choose_deadline,
+        r"^dl:pick:": campaign_deadlines.choose_days,
+        r"^dl:add:": campaign_deadlines.extend_for_all,
+        r"^dl:unit:": campaign_deadlines.extend_for_unit,
+        r"^reg:open:": registration.open_campaign,
+        r"^reg:title:": registration.register_title,
+        r"^reg:withdraw:": registration.ask_withdraw,
+        r"^reg:withdrawok:": registration.confirm_withdraw,
+        r"^rg:ok:": registration_review.approve,
+        r"^rg:no:": registration_review.ask_reason,
+        r"^rg:why:": registration_review.reject_with_preset,
+        r"^rg:type:": registration_review.ask_typed_reason,
+        r"^ack:": announcements.acknowledged,
+        r"^grp:(unit|cluster):": groups.link,
     }
     for pattern, callback in callbacks.items():
         application.add_handler(CallbackQueryHandler(callback, pattern=pattern))
     application.add_handler(CallbackQueryHandler(menu.stale_button))
     application.add_handler(MessageHandler(private & filters.CONTACT, onboarding.receive_contact))
     application.add_handler(MessageHandler(private & filters.Text(skip_labels()), onboarding.skip_phone))
-    application.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, join.on_text))
+    application.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, text.on_text))
+    application.add_handler(
+        MessageHandler(private & filters.Document.ALL, campaign_admin.receive_campaign_file)
+    )
     application.add_handler(MessageHandler(private & filters.COMMAND, menu.unknown_command))
     application.add_handler(MessageHandler(private, unsupported))
     application.add_error_handler(on_error)

@@ -6,6 +6,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import date
 from functools import wraps
 
 from telegram import InlineKeyboardMarkup, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
@@ -17,7 +18,9 @@ from bot.i18n import Translator
 from bot.services.access import Actor
 from bot.services.errors import DomainError, StaleButton
 from bot.services.people import TelegramIdentity, identify
+from schedules.outbox import OutboxDrain
 from storage.db import Database, UnitOfWork
+from storage.models import utcnow
 
 log = logging.getLogger(__name__)
 SERVICES_KEY = "thidua"
@@ -26,15 +29,25 @@ ALERT_LIMIT = 200  # characters Telegram shows in a callback alert
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
 
 
-@dataclass(frozen=True)
+@dataclass
 class BotServices:
     """What handlers need from the composition root."""
 
     settings: Settings
     database: Database
+    outbox: OutboxDrain | None = None
 
     def translator(self, locale: str | None) -> Translator:
         return Translator(locale or self.settings.locale, self.settings.timezone)
+
+    def today(self) -> date:
+        """Today's date where the bot's users live: deadlines are local dates."""
+        return utcnow().astimezone(self.settings.timezone).date()
+
+    def queued(self) -> None:
+        """Messages were queued in the outbox: let the drain send them now."""
+        if self.outbox is not None:
+            self.outbox.wake()
 
 
 def services_of(context: ContextTypes.DEFAULT_TYPE) -> BotServices:

@@ -172,22 +172,31 @@ class RegistrationRepository(_Repository):
         )
         return {r.campaign_id: r for r in await self.session.scalars(query)}
 
-    async def pending(self, campaign_id: int, limit: int) -> Sequence[Registration]:
-        query = (
-            select(Registration)
-            .where(Registration.campaign_id == campaign_id, Registration.status == RegistrationStatus.pending)
-            .order_by(Registration.registered_at, Registration.id)
-            .limit(limit)
+    async def pending(
+        self, campaign_id: int, within_roots: Iterable[int] | None, limit: int
+    ) -> Sequence[Registration]:
+        """Pending registrations, oldest first, of units in the given subtrees (None: all units)."""
+        query = select(Registration).where(
+            Registration.campaign_id == campaign_id, Registration.status == RegistrationStatus.pending
         )
+        if within_roots is not None:
+            query = query.where(Registration.unit_id.in_(UnitRepository.subtree(within_roots)))
+        query = query.order_by(Registration.registered_at, Registration.id).limit(limit)
         return (await self.session.scalars(query)).all()
 
-    async def counts(self, campaign_id: int) -> dict[RegistrationStatus, int]:
+    async def counts_by_campaign(
+        self, campaign_ids: Iterable[int]
+    ) -> dict[int, dict[RegistrationStatus, int]]:
+        """Registrations by status for each campaign, in one query."""
         query = (
-            select(Registration.status, func.count())
-            .where(Registration.campaign_id == campaign_id)
-            .group_by(Registration.status)
+            select(Registration.campaign_id, Registration.status, func.count())
+            .where(Registration.campaign_id.in_(list(campaign_ids)))
+            .group_by(Registration.campaign_id, Registration.status)
         )
-        return {status: count for status, count in await self.session.execute(query)}
+        counts: dict[int, dict[RegistrationStatus, int]] = {}
+        for campaign_id, status, count in await self.session.execute(query):
+            counts.setdefault(campaign_id, {})[status] = count
+        return counts
 
     async def live_unit_ids(self, campaign_id: int) -> dict[int, RegistrationStatus]:
         query = select(Registration.unit_id, Registration.status).where(
@@ -283,6 +292,13 @@ class PendingInputRepository(_Repository):
         self.session.add(
             PendingInput(person_id=person_id, action=action, subject_id=subject_id, created_at=now)
         )
+
+    async def take(self, person_id: int) -> PendingInput | None:
+        """The input the bot waits for from the person, no longer waited for afterwards."""
+        waiting = await self.of(person_id)
+        if waiting is not None:
+            await self.clear(person_id)
+        return waiting
 
     async def clear(self, person_id: int) -> None:
         await self.session.execute(delete(PendingInput).where(PendingInput.person_id == person_id))

@@ -75,20 +75,20 @@ class OutboxRepository:
         query = select(func.min(OutboxMessage.not_before)).where(OutboxMessage.status == OutboxStatus.pending)
         return await self.session.scalar(query)
 
-    async def mark_sent(self, message_id: int, telegram_message_id: int | None, now: datetime) -> None:
-        await self._set(message_id, status=OutboxStatus.sent, sent_at=now, message_id=telegram_message_id)
+    async def mark_sent(self, outbox_id: int, telegram_message_id: int | None, now: datetime) -> None:
+        await self._set(outbox_id, status=OutboxStatus.sent, sent_at=now, message_id=telegram_message_id)
 
-    async def mark_unreachable(self, message_id: int, error: str) -> None:
-        await self._set(message_id, status=OutboxStatus.unreachable, last_error=error[:500])
+    async def mark_unreachable(self, outbox_id: int, error: str) -> None:
+        await self._set(outbox_id, status=OutboxStatus.unreachable, last_error=error[:500])
 
-    async def mark_failed(self, message_id: int, error: str) -> None:
-        await self._set(message_id, status=OutboxStatus.failed, last_error=error[:500])
+    async def mark_failed(self, outbox_id: int, error: str) -> None:
+        await self._set(outbox_id, status=OutboxStatus.failed, last_error=error[:500])
 
-    async def retry_later(self, message_id: int, not_before: datetime, error: str) -> None:
+    async def retry_later(self, outbox_id: int, not_before: datetime, error: str) -> None:
         """Count the attempt and try again at `not_before`."""
         await self.session.execute(
             update(OutboxMessage)
-            .where(OutboxMessage.id == message_id)
+            .where(OutboxMessage.id == outbox_id)
             .values(attempts=OutboxMessage.attempts + 1, not_before=not_before, last_error=error[:500])
         )
 
@@ -113,7 +113,7 @@ class OutboxRepository:
             found.update({key: status for key, status in rows})
         return found
 
-    async def _set(self, message_id: int, **values: Any) -> None:
+    async def _set(self, outbox_id: int, **values: Any) -> None:
         await self.session.execute(
-            update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values)
+            update(OutboxMessage).where(OutboxMessage.id == outbox_id).values(**values)
         )

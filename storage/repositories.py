@@ -142,6 +142,38 @@ class ClusterRepository(_Repository):
         rows = await self.session.scalars(select(Cluster).where(Cluster.code.in_(list(codes))))
         return {cluster.code: cluster for cluster in rows}
 
+    async def search(
+        self, word_prefixes: Sequence[str], within_roots: Iterable[int] | None, limit: int
+    ) -> Sequence[Cluster]:
+        """Clusters whose folded name has every word prefix, with a member in the given subtrees."""
+        query = select(Cluster)
+        for prefix in word_prefixes:
+            query = query.where(func.lower(Cluster.code).like(f"%{prefix}%"))
+        if within_roots is not None:
+            members = select(ClusterMember.cluster_id).where(
+                ClusterMember.unit_id.in_(UnitRepository.subtree(within_roots))
+            )
+            query = query.where(Cluster.id.in_(members))
+        return (await self.session.scalars(query.order_by(Cluster.name).limit(limit))).all()
+
+    async def of_units(self, unit_ids: Sequence[int]) -> dict[int, str]:
+        """The cluster name of each unit that is in a cluster."""
+        found: dict[int, str] = {}
+        for start in range(0, len(unit_ids), 500):
+            rows = await self.session.execute(
+                select(ClusterMember.unit_id, Cluster.name)
+                .join(Cluster, Cluster.id == ClusterMember.cluster_id)
+                .where(ClusterMember.unit_id.in_(unit_ids[start : start + 500]))
+            )
+            found.update({unit_id: name for unit_id, name in rows})
+        return found
+
+    async def member_ids(self, cluster_id: int) -> list[int]:
+        rows = await self.session.scalars(
+            select(ClusterMember.unit_id).where(ClusterMember.cluster_id == cluster_id)
+        )
+        return list(rows)
+
     async def place(self, unit_id: int, cluster_id: int) -> None:
         """Make the unit a member of this cluster and of no other."""
         await self.session.execute(
@@ -165,6 +197,12 @@ class PersonRepository(_Repository):
     async def by_telegram_ids(self, telegram_ids: Iterable[int]) -> dict[int, Person]:
         rows = await self.session.scalars(select(Person).where(Person.telegram_id.in_(list(telegram_ids))))
         return {person.telegram_id: person for person in rows}
+
+    async def set_active(self, telegram_id: int, active: bool) -> None:
+        """Mark whether the person can be reached (False once they blocked the bot)."""
+        await self.session.execute(
+            update(Person).where(Person.telegram_id == telegram_id).values(active=active)
+        )
 
     async def ensure(self, telegram_id: int, full_name: str, username: str | None) -> Person:
         """The person with this Telegram id, inserted if new, even when two updates race to insert."""

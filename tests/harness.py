@@ -74,5 +74,7 @@ async def running_bot(database: Database, webhook: bool = False) -> AsyncIterato
     finally:
         await application.updater.stop()
         await application.stop()
+        if application.post_stop:
+            await application.post_stop(application)
         await application.shutdown()
         await api.stop()

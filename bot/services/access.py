@@ -63,3 +63,12 @@ async def approver_telegram_ids(uow: UnitOfWork, unit_id: int, operator_ids: fro
     """The Telegram ids of everyone who may decide for the unit: its admins above it and the operators."""
     admins = await uow.memberships.with_role_on(Role.admin, await uow.units.ancestor_ids(unit_id))
     return {m.person.telegram_id for m in admins if m.person.active} | set(operator_ids)
+
+
+async def approver_locales(
+    uow: UnitOfWork, unit_id: int, operator_ids: frozenset[int]
+) -> dict[int, str | None]:
+    """Everyone who may decide for the unit, by Telegram id, with their language (None: the default)."""
+    telegram_ids = await approver_telegram_ids(uow, unit_id, operator_ids)
+    people = await uow.people.by_telegram_ids(telegram_ids)
+    return {tid: people[tid].locale if tid in people else None for tid in sorted(telegram_ids)}

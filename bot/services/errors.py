@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date
 from html import escape
 
 from bot.i18n import N_, Translator
@@ -13,14 +13,14 @@ class DomainError(Exception):
 
     message = N_("This cannot be done right now.")
 
-    def __init__(self, **params: str | datetime) -> None:
+    def __init__(self, **params: str | date) -> None:
         super().__init__(self.message.format(**params))
         self.params = params
 
     def render(self, translator: Translator, html: bool = False) -> str:
         """The message in the reader's language, moments as local dates, values escaped for HTML if asked."""
         params = {
-            key: translator.date(value) if isinstance(value, datetime) else escape(value) if html else value
+            key: translator.date(value) if isinstance(value, date) else escape(value) if html else value
             for key, value in self.params.items()
         }
         return translator.gettext(self.message).format(**params)
@@ -101,3 +101,67 @@ class CannotRemoveSelf(DomainError):
 
 class ForeignContact(DomainError):
     message = N_("Please share your own phone number with the button below.")
+
+
+class CampaignNotFound(DomainError):
+    message = N_("This campaign no longer exists.")
+
+
+class CampaignNotDraft(DomainError):
+    message = N_(
+        "The campaign “{name}” has already been launched; it can no longer be changed or launched again."
+    )
+
+
+class CampaignNotLaunched(DomainError):
+    message = N_("The campaign “{name}” is not running.")
+
+
+class UnitNotEligible(DomainError):
+    message = N_("{unit} does not take part in the campaign “{campaign}”.")
+
+
+class TitleNotAvailable(DomainError):
+    message = N_("This title is not open to your unit.")
+
+
+class AlreadyRegistered(DomainError):
+    message = N_(
+        "Your unit is already registered for “{title}”. Withdraw that registration first to change it."
+    )
+
+
+class RegistrationClosed(DomainError):
+    message = N_("Registration closed on {date}. Please contact the commune if you need more time.")
+
+
+class NotUnitHead(DomainError):
+    message = N_("Only the head of the unit can do this.")
+
+
+class RegistrationNotFound(DomainError):
+    message = N_("This registration is no longer open.")
+
+
+class DeadlineNotFound(DomainError):
+    message = N_("This deadline no longer exists.")
+
+
+class ExtensionTooEarly(DomainError):
+    message = N_("The new date must not be in the past.")
+
+
+class GroupNotFound(DomainError):
+    message = N_("The bot is no longer in this group.")
+
+
+class AnnouncementNotFound(DomainError):
+    message = N_("This announcement is not meant for you.")
+
+
+class UnsupportedCampaignFile(DomainError):
+    message = N_("Please send the campaign as a .yaml or .xlsx file (templates are in examples/campaigns).")
+
+
+class FileTooLarge(DomainError):
+    message = N_("The file is too large; the limit is {size}.")

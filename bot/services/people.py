@@ -9,7 +9,7 @@ from bot.i18n import LOCALES
 from bot.services.access import Actor, admin_scope
 from bot.services.errors import ForeignContact
 from storage.db import UnitOfWork
-from storage.models import Membership
+from storage.models import Membership, Role
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,10 @@ class Profile:
     @property
     def is_linked(self) -> bool:
         return bool(self.memberships) or self.is_admin
+
+    @property
+    def is_unit_head(self) -> bool:
+        return any(m.role == Role.unit_head for m in self.memberships)
 
 
 async def profile(uow: UnitOfWork, actor: Actor) -> Profile:

@@ -1,0 +1,50 @@
+"""Plain text: the answer the bot is waiting for, a unit search for someone not linked, or a hint."""
+
+from __future__ import annotations
+
+from html import escape
+
+from bot.services.people import profile
+from bot.services.units import search_headed_units
+from handlers.join import results_heading, unit_buttons
+from handlers.menu import main_menu
+from handlers.registration_review import REJECT_WITH_TYPED_REASON, outcome_line, reject_with_typed_reason
+from handlers.turn import Turn, handler
+
+
+@handler
+async def on_text(turn: Turn) -> None:
+    """Route a text message by what the person is doing."""
+    text = turn.update.effective_message.text or ""
+    async with turn.work() as uow:
+        waiting = await uow.pending_inputs.take(turn.actor.id)  # taken even if acting on it fails below
+    if waiting is not None and waiting.action == REJECT_WITH_TYPED_REASON:
+        async with turn.work() as uow:
+            registration = await reject_with_typed_reason(turn, uow, waiting.subject_id, text)
+        turn.services.queued()
+        await turn.reply(outcome_line(turn, registration))
+        return
+    await search_or_hint(turn, text)
+
+
+async def search_or_hint(turn: Turn, query: str) -> None:
+    """A unit search for someone not linked yet, otherwise a pointer to the menu."""
+    async with turn.work() as uow:
+        me = await profile(uow, turn.actor)
+        units = [] if me.is_linked else await search_headed_units(uow, query)
+    _ = turn._
+    if me.is_linked:
+        await turn.reply(
+            _("I did not understand that message. Please use the buttons of the menu."), main_menu(turn, me)
+        )
+    elif not units:
+        await turn.reply(
+            _(
+                "No unit matches “{query}”. Check the name, or type fewer words "
+                "(for example: thon 3 ba bich)."
+            ).format(query=escape(query[:100]))
+        )
+    else:
+        await turn.reply(
+            results_heading(turn, _("Which one is your unit?"), len(units)), unit_buttons(units, "join:pick")
+        )
