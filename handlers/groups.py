@@ -39,9 +39,11 @@ async def membership_changed(turn: Turn) -> None:
 
 @handler
 async def migrated(turn: Turn) -> None:
-    """A group became a supergroup: follow it to its new chat id."""
+    """A group became a supergroup: follow it to its new chat id (a service message, maybe from nobody)."""
     message = turn.update.effective_message
-    async with turn.work() as uow:
+    if message.migrate_to_chat_id is None:  # the new supergroup's own "migrated from" message
+        return
+    async with turn.services.database.unit_of_work() as uow:
         await group_migrated(uow, message.chat.id, message.migrate_to_chat_id)
 
 

@@ -14,6 +14,7 @@ from storage.models import (
     Announcement,
     Campaign,
     CampaignScope,
+    CampaignStatus,
     ClusterMember,
     Deadline,
     DeadlineExtension,
@@ -79,12 +80,11 @@ class CampaignRepository(_Repository):
 
     async def launched_covering(self, unit_ids: Iterable[int]) -> Sequence[Campaign]:
         """Launched campaigns whose scope includes one of these units (pass a unit and its ancestors)."""
+        covering = select(CampaignScope.campaign_id).where(CampaignScope.unit_id.in_(list(unit_ids)))
         query = (
             select(Campaign)
-            .join(CampaignScope, CampaignScope.campaign_id == Campaign.id)
-            .where(Campaign.status == "launched", CampaignScope.unit_id.in_(list(unit_ids)))
+            .where(Campaign.status == CampaignStatus.launched, Campaign.id.in_(covering))
             .order_by(Campaign.id.desc())
-            .distinct()
         )
         return (await self.session.scalars(query)).all()
 

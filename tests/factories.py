@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from bot.services.access import Actor
 from bot.services.unit_import import UnitRow, import_units
 from storage.db import Database
@@ -47,3 +49,55 @@ async def add_person(
 async def actor(uow, person_id: int, operator: bool = False) -> Actor:
     """The actor for a stored person, inside the caller's transaction."""
     return Actor(await uow.people.get(person_id), is_operator=operator)
+
+
+def campaign_yaml(registration_due: date, code: str = "thi_dua_thu") -> str:
+    """A small campaign for villages and agencies of the example district, its registration due on a date."""
+    year = registration_due.year
+    return f"""
+code: {code}
+name: Thi đua xây dựng thôn kiểu mẫu {year}
+year: {year}
+period_start: {year}-01-01
+period_end: {year}-12-31
+organizer: BATO
+scope: [BABICH, BALE]
+eligible_kinds: [village, agency]
+description: Các thôn, cơ quan đăng ký danh hiệu kiểu mẫu.
+titles:
+  - code: THON-KM
+    name: Thôn kiểu mẫu
+    unit_kinds: [village]
+  - code: CQ-KM
+    name: Cơ quan kiểu mẫu
+    unit_kinds: [agency]
+deadlines:
+  - kind: registration
+    due: {registration_due.isoformat()}
+  - kind: report
+    due: {year}-12-15
+    label: Báo cáo năm
+indicators:
+  - code: I
+    name: Đời sống văn hóa
+    criteria:
+      - code: I.1
+        name: Giữ gìn vệ sinh môi trường
+        max_points: 60
+        deductions:
+          - reason: Để xảy ra ô nhiễm
+            points: 2
+            per: incident
+      - code: I.2
+        name: An ninh trật tự
+        max_points: 40
+"""
+
+
+async def save_campaign_from_yaml(database: Database, text: str) -> int:
+    """Store a campaign definition as a draft; returns its id."""
+    from bot.services.campaign_file import parse_campaign_yaml
+    from bot.services.campaigns import save_campaign
+
+    async with database.unit_of_work() as uow:
+        return (await save_campaign(uow, None, parse_campaign_yaml(text))).id

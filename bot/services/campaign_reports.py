@@ -95,14 +95,17 @@ async def registration_stats(uow: UnitOfWork, actor: Actor, campaign_id: int) ->
     kinds = [kind.value for kind in definition_of(campaign).eligible_kinds]
     units = await uow.campaigns.eligible_units(campaign.id, kinds)
     registered = await uow.registrations.live_unit_ids(campaign.id)
-    clusters = await uow.clusters.of_units([u.id for u in units])
+    # Clusters usually group communes: a village counts in its own cluster, else in its commune's.
+    clusters = await uow.clusters.of_units(
+        sorted({u.id for u in units} | {u.parent_id for u in units if u.parent_id})
+    )
     by_parent: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     by_cluster: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for unit in units:
         done = int(unit.id in registered)
         for key, table in (
             (unit.parent.name if unit.parent else unit.name, by_parent),
-            (clusters.get(unit.id), by_cluster),
+            (clusters.get(unit.id) or clusters.get(unit.parent_id), by_cluster),
         ):
             if key:
                 table[key][0] += done

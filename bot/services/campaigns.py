@@ -120,7 +120,8 @@ async def launch_campaign(
     ):
         raise CampaignNotDraft(name=campaign.name)
     kinds = [kind.value for kind in definition_of(campaign).eligible_kinds]
-    heads = [m for m in await uow.campaigns.eligible_heads(campaign.id, kinds) if m.person.active]
+    # Heads who blocked the bot are included: the outbox marks them unreachable for the admins to see.
+    heads = await uow.campaigns.eligible_heads(campaign.id, kinds)
     recipients = [Recipient(m.person.telegram_id, m.person.locale, unit_id=m.unit_id) for m in heads]
     groups = await uow.group_chats.linked_within(campaign.id)
     recipients += [Recipient(g.telegram_chat_id, None, unit_id=g.unit_id, group=g) for g in groups]
