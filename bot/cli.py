@@ -83,6 +83,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     invites.add_argument("--revoke", metavar=_("TOKEN"), help=_("revoke this invite token instead"))
 
+    campaigns = commands.add_parser("campaigns", help=_("emulation campaigns"))
+    campaign_commands = campaigns.add_subparsers(
+        dest="campaigns_command", required=True, metavar=_("COMMAND")
+    )
+    campaign_import = campaign_commands.add_parser(
+        "import", help=_("check a campaign file (.yaml or .xlsx) and save it as a draft")
+    )
+    campaign_import.add_argument("file", type=Path, help=_("the campaign file (see examples/campaigns)"))
+    campaign_commands.add_parser("list", help=_("list the campaigns with their registrations"))
+    for action, text in (
+        ("launch", _("launch a draft: announcements go out through the running bot")),
+        ("close", _("close a launched campaign")),
+    ):
+        campaign_action = campaign_commands.add_parser(action, help=text)
+        campaign_action.add_argument("code", help=_("the campaign code"))
+
     admins = commands.add_parser("admins", help=_("admins of units"))
     admin_commands = admins.add_subparsers(dest="admins_command", required=True, metavar=_("COMMAND"))
     admin_add = admin_commands.add_parser(
@@ -172,6 +188,12 @@ def _invites(settings: Settings, args: argparse.Namespace) -> int:
     return print_invites(settings, args.unit, Role(args.role), args.days or settings.invite_days, args.out)
 
 
+def _campaigns(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.cli_campaigns import CAMPAIGN_COMMANDS
+
+    return CAMPAIGN_COMMANDS[args.campaigns_command](settings, args)
+
+
 def _admins(settings: Settings, args: argparse.Namespace) -> int:
     from bot.cli_tasks import add_admin
 
@@ -184,5 +206,6 @@ COMMANDS = {
     "db": _db,
     "units": _units,
     "invites": _invites,
+    "campaigns": _campaigns,
     "admins": _admins,
 }

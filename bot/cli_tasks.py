@@ -88,7 +88,7 @@ async def _live_invites(
     settings: Settings, codes: Sequence[str] | None, role: Role, days: int
 ) -> list[tuple[str, str, str, datetime]]:
     """Code, name, link and expiry of a live invite per unit, creating the missing ones."""
-    username = settings.bot_username or await _bot_username(settings)
+    username = settings.bot_username or await bot_username(settings)
     async with transaction(settings) as uow:
         invites = await ensure_invites(uow, codes, role, days)
         return [
@@ -107,7 +107,7 @@ def _file_stem(code: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]", "_", code) or "unit"
 
 
-async def _bot_username(settings: Settings) -> str:
+async def bot_username(settings: Settings) -> str:
     """The bot's @username, asked from the Bot API when THIDUA_BOT_USERNAME is not set."""
     from telegram import Bot
 

@@ -85,3 +85,26 @@ async def _admin_units():
             return [(m.unit.code, m.role) for m in await uow.memberships.of_person(person.id)]
     finally:
         await database.dispose()
+
+
+def test_campaign_files_are_imported_listed_launched_and_closed(workdir, capsys):
+    main(["units", "import", str(EXAMPLES / "don_vi.csv")])
+    for name in ("cum_khu_trung_2024.yaml", "kieu_mau_2025.xlsx", "vi_nguoi_ngheo_2025.yaml"):
+        assert main(["campaigns", "import", str(EXAMPLES / "campaigns" / name)]) == 0
+    assert capsys.readouterr().out.count("Đã lưu dưới dạng bản nháp") == 3
+    assert main(["campaigns", "launch", "kieu_mau_2025"]) == 0
+    assert "Đã phát động “Thi đua xây dựng thôn, tổ dân phố" in capsys.readouterr().out
+    assert main(["campaigns", "launch", "kieu_mau_2025"]) == 1
+    assert "đã được phát động; không thể sửa hoặc phát động lại" in capsys.readouterr().err
+    assert main(["campaigns", "close", "kieu_mau_2025"]) == 0
+    main(["campaigns", "list"])
+    listing = capsys.readouterr().out
+    assert "kieu_mau_2025\t🔒 đã kết thúc" in listing and "cum_khu_trung_2024\t📝 bản nháp" in listing
+
+
+def test_a_broken_campaign_file_lists_each_problem_with_its_line(workdir, capsys):
+    broken = workdir / "sai.yaml"
+    broken.write_text("code: thu\nname: Thử\nyear: 2025\nperiod_start: 2025-13-01\nmau_sac: do\n", encoding="utf-8")
+    assert main(["campaigns", "import", str(broken)]) == 1
+    out = capsys.readouterr().out
+    assert "dòng 4" in out and "dòng 5" in out and "Tệp phong trào có" in out
