@@ -104,7 +104,9 @@ def test_campaign_files_are_imported_listed_launched_and_closed(workdir, capsys)
 
 def test_a_broken_campaign_file_lists_each_problem_with_its_line(workdir, capsys):
     broken = workdir / "sai.yaml"
-    broken.write_text("code: thu\nname: Thử\nyear: 2025\nperiod_start: 2025-13-01\nmau_sac: do\n", encoding="utf-8")
+    broken.write_text(
+        "code: thu\nname: Thử\nyear: 2025\nperiod_start: 2025-13-01\nmau_sac: do\n", encoding="utf-8"
+    )
     assert main(["campaigns", "import", str(broken)]) == 1
     out = capsys.readouterr().out
     assert "dòng 4" in out and "dòng 5" in out and "Tệp phong trào có" in out
