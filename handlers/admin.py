@@ -13,6 +13,7 @@ from bot.services.members import member_of_administered_unit, remove_member, uni
 from bot.services.units import search_administered_units
 from handlers.join import results_heading, unit_buttons
 from handlers.join_review import join_request_card
+from handlers.keyboards import confirm_keyboard
 from handlers.labels import head_title, role_name, unit_html
 from handlers.turn import Turn, handler
 from storage.models import Role
@@ -113,13 +114,8 @@ async def ask_remove(turn: Turn) -> None:
     async with turn.work() as uow:
         membership = await member_of_administered_unit(uow, turn.actor, membership_id)
     _ = turn._
-    keyboard = InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(_("Yes, remove"), callback_data=f"adm:rmok:{membership.id}"),
-                InlineKeyboardButton(_("Cancel"), callback_data=f"adm:mem:{membership.unit_id}"),
-            ]
-        ]
+    keyboard = confirm_keyboard(
+        turn.t, _("Yes, remove"), f"adm:rmok:{membership.id}", f"adm:mem:{membership.unit_id}"
     )
     await turn.edit(
         _("Remove {person} ({role}) from {unit}?").format(

@@ -17,6 +17,7 @@ from bot.services.deadlines import deadlines_for
 from bot.services.errors import FileTooLarge, UnsupportedCampaignFile
 from bot.services.text import display_name
 from handlers.campaign_texts import STATUS_NAMES, announcement, campaign_summary
+from handlers.keyboards import confirm_keyboard
 from handlers.turn import Turn, handler
 from storage.models import Campaign, CampaignStatus, RegistrationStatus
 
@@ -154,13 +155,8 @@ async def ask_launch(turn: Turn) -> None:
     async with turn.work() as uow:
         campaign = await administered_campaign(uow, turn.actor, campaign_id)
     _ = turn._
-    keyboard = InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(_("🚀 Yes, launch"), callback_data=f"cmp:launchok:{campaign.id}"),
-                InlineKeyboardButton(_("Cancel"), callback_data=f"cmp:view:{campaign.id}"),
-            ]
-        ]
+    keyboard = confirm_keyboard(
+        turn.t, _("🚀 Yes, launch"), f"cmp:launchok:{campaign.id}", f"cmp:view:{campaign.id}"
     )
     await turn.edit(
         _(
@@ -228,13 +224,8 @@ async def ask_close(turn: Turn) -> None:
     async with turn.work() as uow:
         campaign = await administered_campaign(uow, turn.actor, campaign_id)
     _ = turn._
-    keyboard = InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(_("🔒 Yes, close"), callback_data=f"cmp:closeok:{campaign.id}"),
-                InlineKeyboardButton(_("Cancel"), callback_data=f"cmp:view:{campaign.id}"),
-            ]
-        ]
+    keyboard = confirm_keyboard(
+        turn.t, _("🔒 Yes, close"), f"cmp:closeok:{campaign.id}", f"cmp:view:{campaign.id}"
     )
     await turn.edit(
         _("Close “{name}”? Units can no longer register.").format(name=escape(campaign.name)), keyboard

@@ -9,6 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.services.registrations import campaign_for_unit, notify_approvers, open_campaigns, register, withdraw
 from bot.services.text import display_name
 from handlers.campaign_texts import campaign_summary, registration_state
+from handlers.keyboards import confirm_keyboard
 from handlers.registration_review import registration_card
 from handlers.turn import Turn, handler
 from storage.models import RegistrationStatus
@@ -111,13 +112,8 @@ async def ask_withdraw(turn: Turn) -> None:
     registration_id = turn.callback_id(2)
     await turn.identify()
     _ = turn._
-    keyboard = InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(_("Yes, withdraw"), callback_data=f"reg:withdrawok:{registration_id}"),
-                InlineKeyboardButton(_("Cancel"), callback_data="menu:campaigns"),
-            ]
-        ]
+    keyboard = confirm_keyboard(
+        turn.t, _("Yes, withdraw"), f"reg:withdrawok:{registration_id}", "menu:campaigns"
     )
     await turn.edit(
         _("Withdraw your unit's registration? You can register again while registration is open."), keyboard

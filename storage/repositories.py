@@ -267,6 +267,17 @@ class MembershipRepository(_Repository):
         await self.session.delete(membership)
 
 
+def _live_invites(unit_id: int, role: Role, now: datetime) -> tuple[Any, ...]:
+    """Conditions of an invite of the unit for the role that can still be used."""
+    return (
+        Invite.unit_id == unit_id,
+        Invite.role == role,
+        Invite.used_at.is_(None),
+        Invite.revoked_at.is_(None),
+        Invite.expires_at > now,
+    )
+
+
 class InviteRepository(_Repository):
     """Invite tokens."""
 
@@ -275,30 +286,14 @@ class InviteRepository(_Repository):
 
     async def live_for(self, unit_id: int, role: Role, now: datetime) -> Invite | None:
         """An unused, unrevoked, unexpired invite of the unit for the role, if one exists."""
-        return await self.session.scalar(
-            select(Invite)
-            .where(
-                Invite.unit_id == unit_id,
-                Invite.role == role,
-                Invite.used_at.is_(None),
-                Invite.revoked_at.is_(None),
-                Invite.expires_at > now,
-            )
-            .order_by(Invite.id.desc())
-            .limit(1)
-        )
+        query = select(Invite).where(*_live_invites(unit_id, role, now)).order_by(Invite.id.desc()).limit(1)
+        return await self.session.scalar(query)
 
     async def revoke_live(self, unit_id: int, role: Role, now: datetime) -> int:
         """Revoke every unused, unexpired invite of the unit for the role; returns how many."""
         statement = (
             update(Invite)
-            .where(
-                Invite.unit_id == unit_id,
-                Invite.role == role,
-                Invite.used_at.is_(None),
-                Invite.revoked_at.is_(None),
-                Invite.expires_at > now,
-            )
+            .where(*_live_invites(unit_id, role, now))
             .values(revoked_at=now)
             .execution_options(synchronize_session=False)
         )
