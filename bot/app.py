@@ -10,6 +10,7 @@ from telegram.ext import Application, ApplicationBuilder, Defaults
 
 from bot.config import Settings
 from handlers.commands import publish_all_admin_commands, publish_user_commands
+from handlers.ordering import PerChatOrder
 from handlers.routes import register
 from handlers.turn import SERVICES_KEY, BotServices
 from schedules.outbox import OutboxDrain
@@ -17,6 +18,7 @@ from storage.db import Database
 from storage.models import Role
 
 log = logging.getLogger(__name__)
+MAX_CONCURRENT_UPDATES = 64
 
 
 def build_application(settings: Settings, database: Database) -> Application:
@@ -32,7 +34,7 @@ def build_application(settings: Settings, database: Database) -> Application:
         .base_url(settings.base_url)
         .base_file_url(settings.base_file_url)
         .defaults(defaults)
-        .concurrent_updates(True)
+        .concurrent_updates(PerChatOrder(MAX_CONCURRENT_UPDATES))
         .post_init(_on_start)
         .post_stop(_on_stop)
         .post_shutdown(lambda _app: database.dispose())

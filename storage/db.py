@@ -16,6 +16,7 @@ from storage.campaign_repositories import (
     PendingInputRepository,
     RegistrationRepository,
 )
+from storage.evidence_repositories import EvidenceRepository
 from storage.outbox import OutboxRepository
 from storage.repositories import (
     AuditRepository,
@@ -95,6 +96,7 @@ class UnitOfWork:
         self.group_chats = GroupChatRepository(session)
         self.pending_inputs = PendingInputRepository(session)
         self.outbox = OutboxRepository(session)
+        self.evidence = EvidenceRepository(session)
 
     async def __aenter__(self) -> UnitOfWork:
         if self._writer is not None:

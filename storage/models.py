@@ -432,3 +432,77 @@ class PendingInput(Base):
     action: Mapped[str] = mapped_column(String(50))
     subject_id: Mapped[int]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class EvidenceStatus(StrEnum):
+    """An evidence submission is built as a draft, submitted, then approved, rejected or sent back for more."""
+
+    draft = "draft"
+    submitted = "submitted"
+    approved = "approved"
+    rejected = "rejected"
+    more_requested = "more_requested"
+
+
+class Evidence(Base):
+    """One version of a unit's evidence (minh chứng) for one criterion of a campaign; every version stays."""
+
+    __tablename__ = "evidence"
+    __table_args__ = (
+        Index("ix_evidence_unit_criterion", "campaign_id", "unit_id", "criterion_code"),
+        Index("ix_evidence_status_submitted", "status", "submitted_at"),
+        # One draft per person: what they send goes there, even before they pick the criterion it proves.
+        Index(
+            "uq_evidence_one_draft",
+            "submitted_by_id",
+            unique=True,
+            sqlite_where=text("status = 'draft'"),
+            postgresql_where=text("status = 'draft'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    criterion_code: Mapped[str] = mapped_column(String(30))
+    version: Mapped[int] = mapped_column(default=1)
+    status: Mapped[EvidenceStatus] = mapped_column(_enum(EvidenceStatus), default=EvidenceStatus.draft)
+    caption: Mapped[str] = mapped_column(Text, default="")
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None]
+    decision_reason: Mapped[str | None] = mapped_column(String(500))
+
+    campaign: Mapped[Campaign | None] = relationship(lazy="joined")
+    unit: Mapped[Unit] = relationship(lazy="joined")
+
+
+class EvidenceItem(Base):
+    """A photo or document of an evidence submission, kept by Telegram file id and by content hash."""
+
+    __tablename__ = "evidence_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evidence_id: Mapped[int] = mapped_column(ForeignKey("evidence.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    telegram_file_id: Mapped[str] = mapped_column(String(255))
+    file_unique_id: Mapped[str] = mapped_column(String(100), index=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    media_key: Mapped[str] = mapped_column(String(200))
+    size: Mapped[int]
+    mime_type: Mapped[str] = mapped_column(String(100), default="")
+    width: Mapped[int | None]
+    height: Mapped[int | None]
+    # A 64-bit perceptual hash in four 16-bit bands: two pictures within 3 bits share a band, so an index
+    # lookup on the bands finds every near duplicate without scanning all pictures.
+    phash: Mapped[int | None] = mapped_column(BigInteger)
+    band0: Mapped[int | None] = mapped_column(index=True)
+    band1: Mapped[int | None] = mapped_column(index=True)
+    band2: Mapped[int | None] = mapped_column(index=True)
+    band3: Mapped[int | None] = mapped_column(index=True)
+    media_group_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

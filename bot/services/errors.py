@@ -165,3 +165,31 @@ class UnsupportedCampaignFile(DomainError):
 
 class FileTooLarge(DomainError):
     message = N_("The file is too large; the limit is {size}.")
+
+
+class NotRegistered(DomainError):
+    message = N_("Your unit is not registered for “{campaign}”; register first with /dangky.")
+
+
+class CriterionNotFound(DomainError):
+    message = N_("This criterion does not apply to your unit.")
+
+
+class EvidenceClosed(DomainError):
+    message = N_("The deadline for evidence was {date}. Please contact the commune if you need more time.")
+
+
+class TooManyItems(DomainError):
+    message = N_("One submission holds at most {limit} files. Send it, then add the rest as a new version.")
+
+
+class EvidenceEmpty(DomainError):
+    message = N_("Nothing to send yet: send the photos or documents first.")
+
+
+class NoCriterionChosen(DomainError):
+    message = N_("Choose the criterion these files are evidence for first.")
+
+
+class EvidenceNotFound(DomainError):
+    message = N_("This evidence is no longer waiting for review.")
