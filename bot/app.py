@@ -54,7 +54,8 @@ async def _on_start(application: Application) -> None:
     async with services.database.unit_of_work() as uow:
         admins = {
             m.person.telegram_id: m.person.locale or services.settings.locale
-            for m in await uow.memberships.with_role(Role.admin)
+            for role in (Role.admin, Role.reviewer)
+            for m in await uow.memberships.with_role(role)
         }
     for telegram_id in services.settings.admin_ids:
         admins.setdefault(telegram_id, services.settings.locale)

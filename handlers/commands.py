@@ -21,12 +21,14 @@ log = logging.getLogger(__name__)
 USER_COMMANDS = [
     ("menu", N_("Main menu")),
     ("dangky", N_("Campaigns of your unit: register")),
+    ("minhchung", N_("Send evidence for a criterion")),
     ("donvi", N_("The unit you are linked to")),
     ("ngonngu", N_("Change language")),
     ("trogiup", N_("Help")),
 ]
 ADMIN_COMMANDS = USER_COMMANDS + [
     ("phongtrao", N_("Manage campaigns")),
+    ("duyetminhchung", N_("Review evidence")),
     ("moi", N_("Create an invite link for a unit")),
     ("thanhvien", N_("People linked to a unit")),
     ("choduyet", N_("Join requests waiting for a decision")),

@@ -22,7 +22,14 @@ def main_menu(turn: Turn, me: Profile) -> InlineKeyboardMarkup:
     elif not me.is_linked:
         rows.append([InlineKeyboardButton(_("🔎 Find my unit"), callback_data="menu:find")])
     if me.is_unit_head:
-        rows.append([InlineKeyboardButton(_("📣 Campaigns"), callback_data="menu:campaigns")])
+        rows.append(
+            [
+                InlineKeyboardButton(_("📣 Campaigns"), callback_data="menu:campaigns"),
+                InlineKeyboardButton(_("📸 Evidence"), callback_data="menu:evidence"),
+            ]
+        )
+    if me.is_admin or me.is_reviewer:
+        rows.append([InlineKeyboardButton(_("🖼 Review evidence"), callback_data="menu:review")])
     if me.is_admin:
         rows.append([InlineKeyboardButton(_("🗂 Manage campaigns"), callback_data="menu:manage")])
         rows.append([InlineKeyboardButton(_("📝 Join requests"), callback_data="menu:pending")])
@@ -89,7 +96,12 @@ async def show_help(turn: Turn) -> None:
         _("/trogiup – this help"),
     ]
     if me.is_unit_head:
-        lines += [_("/dangky – the campaigns of your unit: read, register, withdraw")]
+        lines += [
+            _("/dangky – the campaigns of your unit: read, register, withdraw"),
+            _("/minhchung – send evidence photos or PDF files for a criterion"),
+        ]
+    if me.is_admin or me.is_reviewer:
+        lines += [_("/duyetminhchung – evidence waiting for your review")]
     if not me.is_linked:
         lines += [
             "",

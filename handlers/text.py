@@ -6,6 +6,8 @@ from html import escape
 
 from bot.services.people import profile
 from bot.services.units import search_headed_units
+from handlers.evidence_review import TYPED_REASON, decide_with_typed_reason
+from handlers.evidence_texts import outcome_notice
 from handlers.join import results_heading, unit_buttons
 from handlers.menu import main_menu
 from handlers.registration_review import REJECT_WITH_TYPED_REASON, outcome_line, reject_with_typed_reason
@@ -23,6 +25,12 @@ async def on_text(turn: Turn) -> None:
             registration = await reject_with_typed_reason(turn, uow, waiting.subject_id, text)
         turn.services.queued()
         await turn.reply(outcome_line(turn, registration))
+        return
+    if waiting is not None and waiting.action == TYPED_REASON:
+        async with turn.work() as uow:
+            evidence = await decide_with_typed_reason(turn, uow, waiting.subject_id, text)
+        turn.services.queued()
+        await turn.reply(outcome_notice(turn.t, evidence))
         return
     await search_or_hint(turn, text)
 

@@ -435,7 +435,7 @@ class PendingInput(Base):
 
 
 class EvidenceStatus(StrEnum):
-    """An evidence submission is built as a draft, submitted, then approved, rejected or sent back for more."""
+    """Evidence is built as a draft, submitted, then approved, rejected or sent back for more."""
 
     draft = "draft"
     submitted = "submitted"

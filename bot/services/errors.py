@@ -193,3 +193,7 @@ class NoCriterionChosen(DomainError):
 
 class EvidenceNotFound(DomainError):
     message = N_("This evidence is no longer waiting for review.")
+
+
+class UnsupportedEvidenceFile(DomainError):
+    message = N_("Evidence can be photos or PDF files; this file type is not accepted.")

@@ -1,8 +1,8 @@
-"""Evidence (minh chứng): a unit head sends photos or documents for a criterion; every item is kept at once."""
+"""Evidence (minh chứng): a unit head sends photos or documents for a criterion; each item is kept at once."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
@@ -67,7 +67,10 @@ async def registered_campaign(uow: UnitOfWork, actor: Actor, campaign_id: int) -
     campaign = await uow.campaigns.get(campaign_id)
     if campaign is None:
         raise CampaignNotFound()
-    if campaign.status != CampaignStatus.launched or await uow.registrations.live(campaign.id, unit.id) is None:
+    if (
+        campaign.status != CampaignStatus.launched
+        or await uow.registrations.live(campaign.id, unit.id) is None
+    ):
         raise NotRegistered(campaign=campaign.name)
     return campaign, unit
 
@@ -80,7 +83,9 @@ async def evidence_campaigns(uow: UnitOfWork, actor: Actor) -> tuple[Unit, list[
     return unit, [c for c in candidates if c.id in registered]
 
 
-async def criterion_states(uow: UnitOfWork, actor: Actor, campaign_id: int) -> tuple[Campaign, Unit, list[CriterionState]]:
+async def criterion_states(
+    uow: UnitOfWork, actor: Actor, campaign_id: int
+) -> tuple[Campaign, Unit, list[CriterionState]]:
     """Each criterion of the campaign with the state of the unit's evidence for it."""
     campaign, unit = await registered_campaign(uow, actor, campaign_id)
     latest = await uow.evidence.latest(campaign.id, [unit.id])
@@ -116,7 +121,12 @@ async def choose_criterion(
     criterion = find_criterion(definition_of(campaign), unit, code)
     await _check_open(uow, campaign, unit, today)
     draft = await _draft(uow, actor, unit)
-    draft.campaign_id, draft.campaign, draft.unit_id, draft.criterion_code = campaign.id, campaign, unit.id, code
+    draft.campaign_id, draft.campaign, draft.unit_id, draft.criterion_code = (
+        campaign.id,
+        campaign,
+        unit.id,
+        code,
+    )
     return draft, criterion, await uow.evidence.count_items(draft.id)
 
 
@@ -142,13 +152,26 @@ async def add_item(
     if count >= MAX_ITEMS:
         raise TooManyItems(limit=str(MAX_ITEMS))
     hashed = bands(facts.phash) if facts.phash is not None else (None, None, None, None)
-    uow.evidence.add(EvidenceItem(
-        evidence_id=draft.id, kind=incoming.kind, telegram_file_id=incoming.telegram_file_id,
-        file_unique_id=incoming.file_unique_id, sha256=facts.sha256, media_key=media_key, size=facts.size,
-        mime_type=incoming.mime_type, width=facts.width, height=facts.height,
-        phash=to_signed(facts.phash) if facts.phash is not None else None,
-        band0=hashed[0], band1=hashed[1], band2=hashed[2], band3=hashed[3], media_group_id=incoming.media_group_id,
-    ))
+    uow.evidence.add(
+        EvidenceItem(
+            evidence_id=draft.id,
+            kind=incoming.kind,
+            telegram_file_id=incoming.telegram_file_id,
+            file_unique_id=incoming.file_unique_id,
+            sha256=facts.sha256,
+            media_key=media_key,
+            size=facts.size,
+            mime_type=incoming.mime_type,
+            width=facts.width,
+            height=facts.height,
+            phash=to_signed(facts.phash) if facts.phash is not None else None,
+            band0=hashed[0],
+            band1=hashed[1],
+            band2=hashed[2],
+            band3=hashed[3],
+            media_group_id=incoming.media_group_id,
+        )
+    )
     if incoming.caption and not draft.caption:
         draft.caption = incoming.caption[:CAPTION_LIMIT]
     return draft, count + 1
@@ -173,7 +196,10 @@ async def submit_draft(uow: UnitOfWork, actor: Actor, today: date) -> Evidence:
     await _check_open(uow, campaign, unit, today)
     versions = await uow.evidence.versions(campaign.id, unit.id, draft.criterion_code)
     moved = await uow.evidence.move(
-        draft, EvidenceStatus.draft, status=EvidenceStatus.submitted, submitted_at=utcnow(),
+        draft,
+        EvidenceStatus.draft,
+        status=EvidenceStatus.submitted,
+        submitted_at=utcnow(),
         version=len(versions) + 1,
     )
     if not moved:
@@ -186,4 +212,3 @@ def criterion_of(evidence: Evidence) -> CriterionDef:
     """The criterion a submission is for, from its campaign's definition."""
     assert evidence.campaign is not None
     return find_criterion(definition_of(evidence.campaign), evidence.unit, evidence.criterion_code)
-

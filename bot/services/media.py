@@ -15,7 +15,7 @@ from PIL import Image, UnidentifiedImageError
 
 HASH_BITS = 64
 BAND_BITS = 16
-#: Within this many differing bits two pictures count as the same photo (resized, recompressed, cropped a bit).
+#: Within this many differing bits two pictures count as the same photo (resized, recompressed, cropped).
 NEAR_DISTANCE = 6
 
 
@@ -75,7 +75,7 @@ class FileFacts:
 
 
 def file_facts(data: bytes) -> FileFacts:
-    """Hash the bytes; decode pictures for their dimensions and perceptual hash (CPU work: run in a thread)."""
+    """Hash the bytes; decode pictures for their size and perceptual hash (CPU work: run in a thread)."""
     sha256 = hashlib.sha256(data).hexdigest()
     try:
         with Image.open(io.BytesIO(data)) as image:

@@ -60,6 +60,10 @@ class Profile:
     def is_unit_head(self) -> bool:
         return any(m.role == Role.unit_head for m in self.memberships)
 
+    @property
+    def is_reviewer(self) -> bool:
+        return any(m.role == Role.reviewer for m in self.memberships)
+
 
 async def profile(uow: UnitOfWork, actor: Actor) -> Profile:
     """The person's memberships and admin standing, for menus and help."""

@@ -1,0 +1,162 @@
+"""Reviewing evidence: only the office responsible for a criterion (or an admin) decides; reuse is flagged."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.services.access import Actor, admin_scope
+from bot.services.errors import EvidenceNotFound, NotAuthorized
+from bot.services.evidence import criterion_of
+from bot.services.media import NEAR_DISTANCE, bands, hamming, to_unsigned
+from bot.services.text import fold
+from storage.db import UnitOfWork
+from storage.models import Evidence, EvidenceItem, EvidenceStatus, Role, utcnow
+
+QUEUE_LIMIT = 10
+OUTCOMES = {
+    "ok": EvidenceStatus.approved,
+    "no": EvidenceStatus.rejected,
+    "more": EvidenceStatus.more_requested,
+}
+
+
+@dataclass(frozen=True)
+class ReviewScope:
+    """Where a person reviews: admin subtrees (all criteria) and reviewer posts (their office's criteria)."""
+
+    everything: bool
+    admin_roots: frozenset[int]
+    offices: tuple[tuple[int, str], ...]  # (unit id, folded office name)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.everything and not self.admin_roots and not self.offices
+
+
+async def review_scope(uow: UnitOfWork, actor: Actor) -> ReviewScope:
+    """The actor's admin and reviewer roles."""
+    memberships = await uow.memberships.of_person(actor.id)
+    scope = await admin_scope(uow, actor, memberships)
+    offices = tuple(
+        (m.unit_id, fold(m.office or "")) for m in memberships if m.role == Role.reviewer and m.office
+    )
+    return ReviewScope(scope.roots is None, scope.roots or frozenset(), offices)
+
+
+async def may_review(uow: UnitOfWork, scope: ReviewScope, evidence: Evidence) -> bool:
+    """Whether the scope covers the evidence's unit and, for reviewers, the criterion's office."""
+    if scope.everything:
+        return True
+    above = set(await uow.units.ancestor_ids(evidence.unit_id))
+    if scope.admin_roots & above:
+        return True
+    office = fold(criterion_of(evidence).reviewer_office or "")
+    return bool(office) and any(unit in above and name == office for unit, name in scope.offices)
+
+
+async def review_queue(uow: UnitOfWork, actor: Actor) -> list[Evidence]:
+    """Submissions the actor may review, oldest first."""
+    scope = await review_scope(uow, actor)
+    if scope.is_empty:
+        raise NotAuthorized()
+    campaigns = await uow.campaigns.newest(200)
+    waiting = await uow.evidence.submitted([c.id for c in campaigns if c.status == "launched"], 500)
+    queue = []
+    for evidence in waiting:
+        if await may_review(uow, scope, evidence):
+            queue.append(evidence)
+            if len(queue) == QUEUE_LIMIT:
+                break
+    return queue
+
+
+async def evidence_for_review(
+    uow: UnitOfWork, actor: Actor, evidence_id: int
+) -> tuple[Evidence, list[EvidenceItem]]:
+    """A submission and its items, for someone who may review it."""
+    evidence = await uow.evidence.get(evidence_id)
+    if evidence is None or evidence.campaign is None:
+        raise EvidenceNotFound()
+    if not await may_review(uow, await review_scope(uow, actor), evidence):
+        raise NotAuthorized()
+    return evidence, (await uow.evidence.items([evidence.id])).get(evidence.id, [])
+
+
+async def decide_evidence(
+    uow: UnitOfWork,
+    actor: Actor,
+    evidence_id: int,
+    outcome: str,
+    reason: str | None,
+    now: datetime | None = None,
+) -> Evidence:
+    """Approve, reject or ask for more; a submission already decided by someone else is refused."""
+    evidence, _items = await evidence_for_review(uow, actor, evidence_id)
+    status = OUTCOMES.get(outcome)
+    if status is None:
+        raise EvidenceNotFound()
+    moved = await uow.evidence.move(
+        evidence,
+        EvidenceStatus.submitted,
+        status=status,
+        decided_by_id=actor.id,
+        decided_at=now or utcnow(),
+        decision_reason=(reason or None) and reason[:500],
+    )
+    if not moved:
+        raise EvidenceNotFound()
+    uow.audit.record(actor.id, f"evidence.{status.value}", f"evidence:{evidence.id}", reason=reason)
+    return evidence
+
+
+@dataclass(frozen=True)
+class Reuse:
+    """An item of this submission that matches an earlier picture of any unit and campaign."""
+
+    item: EvidenceItem
+    other: EvidenceItem
+    other_evidence: Evidence
+    distance: int  # 0: the same file
+
+
+async def reuses(uow: UnitOfWork, evidence: Evidence, items: Sequence[EvidenceItem]) -> list[Reuse]:
+    """Exact (same bytes or Telegram file) and near (perceptual hash) matches with earlier evidence."""
+    found: dict[int, Reuse] = {}
+    for item in items:
+        matches = [
+            (other, 0)
+            for other in await uow.evidence.exact_matches(item.sha256, item.file_unique_id, evidence.id)
+        ]
+        if item.phash is not None:
+            for other in await uow.evidence.near_candidates(bands(to_unsigned(item.phash)), evidence.id):
+                if (
+                    other.phash is not None
+                    and (distance := hamming(item.phash, other.phash)) <= NEAR_DISTANCE
+                ):
+                    matches.append((other, distance))
+        for other, distance in sorted(matches, key=lambda match: match[1]):
+            if other.id in found:
+                continue
+            other_evidence = await uow.evidence.get(other.evidence_id)
+            if other_evidence is not None and other_evidence.status != EvidenceStatus.draft:
+                found[other.id] = Reuse(item, other, other_evidence, distance)
+    return sorted(found.values(), key=lambda reuse: (reuse.distance, reuse.other.id))[:5]
+
+
+async def reviewer_ids(
+    uow: UnitOfWork, evidence: Evidence, operator_ids: frozenset[int]
+) -> dict[int, str | None]:
+    """Who hears of a new submission (Telegram id → language): its office's reviewers and the admins."""
+    above = await uow.units.ancestor_ids(evidence.unit_id)
+    office = fold(criterion_of(evidence).reviewer_office or "")
+    people: dict[int, str | None] = {}
+    for membership in await uow.memberships.with_role_on(Role.admin, above):
+        people[membership.person.telegram_id] = membership.person.locale
+    for membership in await uow.memberships.with_role_on(Role.reviewer, above):
+        if office and fold(membership.office or "") == office:
+            people[membership.person.telegram_id] = membership.person.locale
+    for telegram_id in operator_ids:
+        people.setdefault(telegram_id, None)
+    return people
