@@ -112,7 +112,7 @@ async def _receive(turn: Turn, incoming: IncomingFile, size: int | None) -> None
         draft, count = await add_item(uow, turn.actor, incoming, facts, media_key)
         needs_criterion = not draft.criterion_code
     if incoming.media_group_id:
-        _acknowledge_album_later(turn, incoming.media_group_id, needs_criterion)
+        _acknowledge_album_later(turn, incoming.media_group_id, count, needs_criterion)
     else:
         await _acknowledge(turn, count, needs_criterion)
 
@@ -133,16 +133,13 @@ async def _acknowledge(turn: Turn, count: int, needs_criterion: bool) -> None:
         )
 
 
-def _acknowledge_album_later(turn: Turn, media_group_id: str, needs_criterion: bool) -> None:
+def _acknowledge_album_later(turn: Turn, media_group_id: str, count: int, needs_criterion: bool) -> None:
     """One answer per album: each new photo of the album postpones it until the album stops arriving."""
     name = f"album:{turn.chat_id}:{media_group_id}"
     for job in turn.context.job_queue.get_jobs_by_name(name):
         job.schedule_removal()
 
-    async def answer(_context) -> None:
-        async with turn.services.database.unit_of_work() as uow:
-            draft = await uow.evidence.draft_of(turn.actor.id)
-            count = await uow.evidence.count_items(draft.id) if draft else 0
+    async def answer(_context: object) -> None:
         await _acknowledge(turn, count, needs_criterion)
 
     turn.context.job_queue.run_once(answer, ALBUM_QUIET_SECONDS, name=name)

@@ -61,7 +61,7 @@ def review_card(t: Translator, evidence: Evidence, reuses: list[Reuse]) -> str:
         when = t.date(other.submitted_at or other.created_at)
         key = (
             N_("⚠️ A file is identical to evidence of {unit} sent on {date}.")
-            if reuse.distance == 0
+            if reuse.exact
             else N_("⚠️ A photo matches evidence of {unit} sent on {date}.")
         )
         lines.append(t.gettext(key).format(unit=escape(display_name(other.unit)), date=when))

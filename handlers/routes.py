@@ -18,6 +18,8 @@ from handlers import (
     campaign_admin,
     campaign_deadlines,
     campaign_stats,
+    evidence,
+    evidence_review,
     groups,
     join,
     join_review,
@@ -51,6 +53,8 @@ def register(application: Application) -> None:
         "choduyet": admin.pending_command,
         "phongtrao": menu.campaigns_command,
         "dangky": registration.list_open,
+        "minhchung": evidence.list_campaigns,
+        "duyetminhchung": evidence_review.show_queue,
     }
     for name, callback in commands.items():
         application.add_handler(CommandHandler(name, callback, filters=private))
@@ -98,6 +102,16 @@ def register(application: Application) -> None:
         r"^rg:why:": registration_review.reject_with_preset,
         r"^rg:type:": registration_review.ask_typed_reason,
         r"^ack:": announcements.acknowledged,
+        r"^menu:evidence$": evidence.list_campaigns,
+        r"^menu:review$": evidence_review.show_queue,
+        r"^ev:camp:": evidence.campaign_chosen,
+        r"^ev:crit:": evidence.criterion_chosen,
+        r"^ev:submit$": evidence.submit,
+        r"^ev:show:": evidence_review.show,
+        r"^ev:ok:": evidence_review.approve,
+        r"^ev:(no|more):": evidence_review.ask_reason,
+        r"^evr:": evidence_review.decide_with_preset,
+        r"^evt:": evidence_review.ask_typed_reason,
         r"^grp:(unit|cluster):": groups.link,
     }
     for pattern, callback in callbacks.items():
@@ -106,9 +120,15 @@ def register(application: Application) -> None:
     application.add_handler(MessageHandler(private & filters.CONTACT, onboarding.receive_contact))
     application.add_handler(MessageHandler(private & filters.Text(skip_labels()), onboarding.skip_phone))
     application.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, text.on_text))
-    application.add_handler(
-        MessageHandler(private & filters.Document.ALL, campaign_admin.receive_campaign_file)
+    campaign_files = (
+        filters.Document.FileExtension("yaml")
+        | filters.Document.FileExtension("yml")
+        | filters.Document.FileExtension("xlsx")
     )
+    application.add_handler(MessageHandler(private & campaign_files, campaign_admin.receive_campaign_file))
+    application.add_handler(MessageHandler(private & filters.Document.ALL, evidence.document))
+    application.add_handler(MessageHandler(private & filters.PHOTO, evidence.photo))
+    application.add_handler(MessageHandler(private & filters.LOCATION, evidence.location))
     application.add_handler(MessageHandler(private & filters.COMMAND, menu.unknown_command))
     application.add_handler(MessageHandler(private, unsupported))
     application.add_error_handler(on_error)

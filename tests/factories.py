@@ -51,9 +51,10 @@ async def actor(uow, person_id: int, operator: bool = False) -> Actor:
     return Actor(await uow.people.get(person_id), is_operator=operator)
 
 
-def campaign_yaml(registration_due: date, code: str = "thi_dua_thu") -> str:
+def campaign_yaml(registration_due: date, code: str = "thi_dua_thu", evidence_due: date | None = None) -> str:
     """A small campaign for villages and agencies of the example district, its registration due on a date."""
     year = registration_due.year
+    evidence_due = evidence_due or date(year, 12, 31)
     return f"""
 code: {code}
 name: Thi đua xây dựng thôn kiểu mẫu {year}
@@ -74,6 +75,8 @@ titles:
 deadlines:
   - kind: registration
     due: {registration_due.isoformat()}
+  - kind: evidence
+    due: {evidence_due.isoformat()}
   - kind: report
     due: {year}-12-15
     label: Báo cáo năm
@@ -84,6 +87,7 @@ indicators:
       - code: I.1
         name: Giữ gìn vệ sinh môi trường
         max_points: 60
+        reviewer_office: Công an xã
         deductions:
           - reason: Để xảy ra ô nhiễm
             points: 2

@@ -118,31 +118,28 @@ class Reuse:
     item: EvidenceItem
     other: EvidenceItem
     other_evidence: Evidence
-    distance: int  # 0: the same file
+    distance: int  # differing bits of the perceptual hash
+    exact: bool  # the same bytes or the same Telegram file
 
 
 async def reuses(uow: UnitOfWork, evidence: Evidence, items: Sequence[EvidenceItem]) -> list[Reuse]:
     """Exact (same bytes or Telegram file) and near (perceptual hash) matches with earlier evidence."""
-    found: dict[int, Reuse] = {}
+    found: dict[tuple[int, int], Reuse] = {}
     for item in items:
-        matches = [
-            (other, 0)
-            for other in await uow.evidence.exact_matches(item.sha256, item.file_unique_id, evidence.id)
-        ]
+        exact = await uow.evidence.exact_matches(item.sha256, item.file_unique_id, evidence.id)
+        matches = [(other, 0, True) for other in exact]
         if item.phash is not None:
             for other in await uow.evidence.near_candidates(bands(to_unsigned(item.phash)), evidence.id):
-                if (
-                    other.phash is not None
-                    and (distance := hamming(item.phash, other.phash)) <= NEAR_DISTANCE
-                ):
-                    matches.append((other, distance))
-        for other, distance in sorted(matches, key=lambda match: match[1]):
-            if other.id in found:
+                distance = hamming(item.phash, other.phash) if other.phash is not None else NEAR_DISTANCE + 1
+                if distance <= NEAR_DISTANCE:
+                    matches.append((other, distance, False))
+        for other, distance, is_exact in sorted(matches, key=lambda match: (not match[2], match[1])):
+            if (item.id, other.id) in found:
                 continue
             other_evidence = await uow.evidence.get(other.evidence_id)
             if other_evidence is not None and other_evidence.status != EvidenceStatus.draft:
-                found[other.id] = Reuse(item, other, other_evidence, distance)
-    return sorted(found.values(), key=lambda reuse: (reuse.distance, reuse.other.id))[:5]
+                found[(item.id, other.id)] = Reuse(item, other, other_evidence, distance, is_exact)
+    return sorted(found.values(), key=lambda reuse: (not reuse.exact, reuse.distance, reuse.other.id))[:5]
 
 
 async def reviewer_ids(

@@ -88,7 +88,7 @@ def file_facts(data: bytes) -> FileFacts:
 def difference_hash(image: Image.Image) -> int:
     """A 64-bit dHash: whether each pixel of a 9×8 grey thumbnail is brighter than its right neighbour."""
     small = image.convert("L").resize((9, 8), Image.Resampling.LANCZOS)
-    pixels = list(small.getdata())
+    pixels = small.tobytes()  # one byte per pixel in "L" mode
     value = 0
     for row in range(8):
         for column in range(8):
