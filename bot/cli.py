@@ -108,6 +108,23 @@ def build_parser() -> argparse.ArgumentParser:
         "telegram_id", type=int, metavar="TELEGRAM_ID", help=_("the person's Telegram user id")
     )
     admin_add.add_argument("--unit", metavar=_("CODE"), help=_("the unit (default: the only top-level unit)"))
+
+    reviewers = commands.add_parser("reviewers", help=_("reviewers: the offices responsible for criteria"))
+    reviewer_commands = reviewers.add_subparsers(
+        dest="reviewers_command", required=True, metavar=_("COMMAND")
+    )
+    reviewer_add = reviewer_commands.add_parser(
+        "add", help=_("make a Telegram user a reviewer of an office for a unit and its subtree")
+    )
+    reviewer_add.add_argument(
+        "telegram_id", type=int, metavar="TELEGRAM_ID", help=_("the person's Telegram user id")
+    )
+    reviewer_add.add_argument(
+        "--unit", metavar=_("CODE"), help=_("the unit (default: the only top-level unit)")
+    )
+    reviewer_add.add_argument(
+        "--office", required=True, help=_('the office as the campaign files name it, e.g. "Kiểm lâm địa bàn"')
+    )
     return parser
 
 
@@ -200,6 +217,12 @@ def _admins(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(add_admin(settings, args.telegram_id, args.unit))
 
 
+def _reviewers(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.cli_tasks import add_reviewer
+
+    return asyncio.run(add_reviewer(settings, args.telegram_id, args.unit, args.office))
+
+
 COMMANDS = {
     "run": _run,
     "webhook": _webhook,
@@ -208,4 +231,5 @@ COMMANDS = {
     "invites": _invites,
     "campaigns": _campaigns,
     "admins": _admins,
+    "reviewers": _reviewers,
 }

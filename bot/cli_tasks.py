@@ -137,3 +137,16 @@ async def add_admin(settings: Settings, telegram_id: int, unit_code: str | None)
         )
     )
     return 0
+
+
+async def add_reviewer(settings: Settings, telegram_id: int, unit_code: str | None, office: str) -> int:
+    """`thidua reviewers add TELEGRAM_ID --office OFFICE [--unit CODE]`."""
+    async with transaction(settings) as uow:
+        membership = await grant_role(uow, telegram_id, unit_code, Role.reviewer, office.strip())
+        name = display_name(membership.unit)
+    print(
+        _("{telegram_id} now reviews the criteria of “{office}” for {unit} and every unit under it.").format(
+            telegram_id=telegram_id, office=office.strip(), unit=name
+        )
+    )
+    return 0

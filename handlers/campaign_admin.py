@@ -54,7 +54,12 @@ def admin_keyboard(t: Translator, campaign: Campaign, pending: int = 0) -> Inlin
             ]
         )
     if campaign.status != CampaignStatus.draft:
-        rows.append([InlineKeyboardButton(t.gettext("📊 Registrations"), callback_data=f"cmp:stats:{cid}")])
+        rows.append(
+            [
+                InlineKeyboardButton(t.gettext("📊 Registrations"), callback_data=f"cmp:stats:{cid}"),
+                InlineKeyboardButton(t.gettext("🗂 Evidence"), callback_data=f"cmp:evidence:{cid}"),
+            ]
+        )
     if campaign.status == CampaignStatus.launched:
         rows.append(
             [InlineKeyboardButton(t.gettext("🔒 Close the campaign"), callback_data=f"cmp:close:{cid}")]

@@ -8,9 +8,15 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputMediaDocum
 
 from bot.i18n import N_
 from bot.services.errors import StaleButton
-from bot.services.evidence_review import decide_evidence, evidence_for_review, reuses, review_queue
+from bot.services.evidence_review import (
+    decide_evidence,
+    evidence_for_review,
+    evidence_matrix,
+    reuses,
+    review_queue,
+)
 from bot.services.text import display_name
-from handlers.evidence_texts import decision_buttons, evidence_title, outcome_notice, review_card
+from handlers.evidence_texts import STATE_MARKS, decision_buttons, evidence_title, outcome_notice, review_card
 from handlers.registration_review import card_keyboard
 from handlers.turn import Turn, handler
 from storage.db import UnitOfWork
@@ -160,3 +166,29 @@ async def ask_typed_reason(turn: Turn) -> None:
 async def decide_with_typed_reason(turn: Turn, uow: UnitOfWork, signed_id: int, reason: str) -> Evidence:
     """The typed reason arrived (called by the text router inside its transaction)."""
     return await _decide(turn, uow, abs(signed_id), "no" if signed_id > 0 else "more", reason.strip()[:500])
+
+
+MATRIX_UNITS_SHOWN = 40
+
+
+@handler
+async def show_matrix(turn: Turn) -> None:
+    """🗂 Evidence: for each registered unit, the state of each criterion (✅ ⏳ ❌ 📝 ➖)."""
+    campaign_id = turn.callback_id(2)
+    async with turn.work() as uow:
+        campaign, matrix = await evidence_matrix(uow, turn.actor, campaign_id)
+    _ = turn._
+    lines = [
+        f"🗂 <b>{escape(campaign.name)}</b>",
+        _("✅ approved · ⏳ waiting · ❌ rejected · 📝 more asked · ➖ nothing"),
+    ]
+    if not matrix.units:
+        lines.append(_("No unit is registered yet."))
+    for unit in matrix.units[:MATRIX_UNITS_SHOWN]:
+        cells = " ".join(
+            f"{STATE_MARKS[matrix.cells.get((unit.id, code))]}{escape(code)}" for code in matrix.criteria
+        )
+        lines.append(f"<b>{escape(display_name(unit))}</b>: {cells}")
+    if len(matrix.units) > MATRIX_UNITS_SHOWN:
+        lines.append(_("… and {count} more.").format(count=len(matrix.units) - MATRIX_UNITS_SHOWN))
+    await turn.reply("\n".join(lines))

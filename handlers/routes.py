@@ -112,6 +112,7 @@ def register(application: Application) -> None:
         r"^ev:(no|more):": evidence_review.ask_reason,
         r"^evr:": evidence_review.decide_with_preset,
         r"^evt:": evidence_review.ask_typed_reason,
+        r"^cmp:evidence:": evidence_review.show_matrix,
         r"^grp:(unit|cluster):": groups.link,
     }
     for pattern, callback in callbacks.items():

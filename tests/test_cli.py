@@ -110,3 +110,20 @@ def test_a_broken_campaign_file_lists_each_problem_with_its_line(workdir, capsys
     assert main(["campaigns", "import", str(broken)]) == 1
     out = capsys.readouterr().out
     assert "dòng 4" in out and "dòng 5" in out and "Tệp phong trào có" in out
+
+
+def test_reviewers_get_an_office(workdir, capsys):
+    main(["units", "import", str(EXAMPLES / "don_vi.csv")])
+    assert main(["reviewers", "add", "777", "--unit", "BABICH", "--office", "Kiểm lâm địa bàn"]) == 0
+    assert "Kiểm lâm địa bàn" in capsys.readouterr().out
+
+    async def offices():
+        database = Database("sqlite+aiosqlite:///thidua.db")
+        try:
+            async with database.unit_of_work() as uow:
+                person = await uow.people.by_telegram_id(777)
+                return [(m.unit.code, m.role, m.office) for m in await uow.memberships.of_person(person.id)]
+        finally:
+            await database.dispose()
+
+    assert asyncio.run(offices()) == [("BABICH", Role.reviewer, "Kiểm lâm địa bàn")]

@@ -228,3 +228,20 @@ async def test_evidence_after_the_deadline_is_refused(database):
         )
         answer = await bot.api.wait_callback_answer(query)
         assert answer["text"].startswith("Thời hạn nộp minh chứng đã kết thúc ngày")
+
+
+async def test_the_admin_sees_the_evidence_matrix(database):
+    await registered(database)
+    async with running_bot(database) as bot:
+        head, admin = bot.api.user(HEAD, "Trưởng thôn 3"), bot.api.user(ADMIN, "Phòng Nội vụ")
+        await choose(head)
+        await head.send_photo(photo(7))
+        await head.press(await head.wait_for_text("Đã lưu 1 tệp"), "✅ Gửi thẩm định")
+        await head.wait_for_text("Đã gửi thẩm định")
+        await admin.send("/phongtrao")
+        listing = await admin.wait_for_text("Các phong trào thi đua anh/chị quản lý")
+        await admin.press(listing, listing.button_texts()[0])
+        await admin.press(await admin.wait_for_text("đang triển khai"), "🗂 Minh chứng")
+        matrix = await admin.wait_for_text("🗂")
+    assert "Thôn 3, xã Ba Bích: ⏳I.1 ➖I.2" in matrix.text
+    assert "Thôn 13, xã Ba Bích: ➖I.1 ➖I.2" in matrix.text

@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.services.access import Actor, admin_scope
+from bot.services.campaigns import administered_campaign, definition_of
 from bot.services.errors import EvidenceNotFound, NotAuthorized
-from bot.services.evidence import criterion_of
+from bot.services.evidence import criteria_for, criterion_of
 from bot.services.media import NEAR_DISTANCE, bands, hamming, to_unsigned
 from bot.services.text import fold
 from storage.db import UnitOfWork
-from storage.models import Evidence, EvidenceItem, EvidenceStatus, Role, utcnow
+from storage.models import Campaign, Evidence, EvidenceItem, EvidenceStatus, Role, Unit, utcnow
 
 QUEUE_LIMIT = 10
 OUTCOMES = {
@@ -157,3 +158,25 @@ async def reviewer_ids(
     for telegram_id in operator_ids:
         people.setdefault(telegram_id, None)
     return people
+
+
+@dataclass(frozen=True)
+class EvidenceMatrix:
+    """Units × criteria of a campaign: the newest evidence status of each cell (None: nothing yet)."""
+
+    units: Sequence[Unit]
+    criteria: list[str]
+    cells: dict[tuple[int, str], EvidenceStatus]
+
+
+async def evidence_matrix(uow: UnitOfWork, actor: Actor, campaign_id: int) -> tuple[Campaign, EvidenceMatrix]:
+    """The matrix of the registered units of a campaign, for its admins."""
+    campaign = await administered_campaign(uow, actor, campaign_id)
+    registered = await uow.registrations.live_unit_ids(campaign.id)
+    kinds = [kind.value for kind in definition_of(campaign).eligible_kinds]
+    units = [u for u in await uow.campaigns.eligible_units(campaign.id, kinds) if u.id in registered]
+    codes: list[str] = []
+    for unit in units:
+        codes += [c.code for c in criteria_for(definition_of(campaign), unit) if c.code not in codes]
+    latest = await uow.evidence.latest(campaign.id, [u.id for u in units])
+    return campaign, EvidenceMatrix(units, codes, {key: e.status for key, e in latest.items()})

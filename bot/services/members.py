@@ -50,7 +50,9 @@ async def remove_member(uow: UnitOfWork, actor: Actor, membership_id: int) -> Me
     return membership
 
 
-async def grant_role(uow: UnitOfWork, telegram_id: int, unit_code: str | None, role: Role) -> Membership:
+async def grant_role(
+    uow: UnitOfWork, telegram_id: int, unit_code: str | None, role: Role, office: str | None = None
+) -> Membership:
     """Give a Telegram user a role on a unit from the command line (the unit defaults to the only root)."""
     unit = await _unit_for_grant(uow, unit_code)
     person = await uow.people.by_telegram_id(telegram_id)
@@ -59,8 +61,12 @@ async def grant_role(uow: UnitOfWork, telegram_id: int, unit_code: str | None, r
         uow.people.add(person)
         await uow.flush()
     membership = await uow.memberships.find(person.id, unit.id, role)
-    if membership is None:
-        membership = Membership(person=person, person_id=person.id, unit=unit, unit_id=unit.id, role=role)
+    if membership is not None:
+        membership.office = office or membership.office
+    else:
+        membership = Membership(
+            person=person, person_id=person.id, unit=unit, unit_id=unit.id, role=role, office=office
+        )
         uow.memberships.add(membership)
         uow.audit.record(None, "member.grant", f"unit:{unit.id}", person=person.id, role=role.value)
     return membership
