@@ -13,6 +13,7 @@ from handlers.commands import publish_all_admin_commands, publish_user_commands
 from handlers.ordering import PerChatOrder
 from handlers.routes import register
 from handlers.turn import SERVICES_KEY, BotServices
+from schedules.drafts import schedule as schedule_unsent_drafts
 from schedules.outbox import OutboxDrain
 from storage.db import Database
 from storage.models import Role
@@ -44,6 +45,7 @@ def build_application(settings: Settings, database: Database) -> Application:
     services.outbox = OutboxDrain(application.bot, database)
     application.bot_data[SERVICES_KEY] = services
     register(application)
+    schedule_unsent_drafts(application)
     return application
 
 

@@ -9,7 +9,8 @@ from bot.services.evidence import criterion_of
 from bot.services.evidence_review import Reuse
 from bot.services.text import display_name
 from handlers.campaign_texts import button
-from storage.models import Evidence, EvidenceStatus
+from storage.models import Evidence, EvidenceStatus, Person
+from storage.outbox import Outgoing
 
 STATE_MARKS = {
     None: "➖",
@@ -87,3 +88,12 @@ def outcome_notice(t: Translator, evidence: Evidence) -> str:
     if evidence.status != EvidenceStatus.approved:
         text += "\n" + t.gettext("Send a new version with /minhchung.")
     return text
+
+
+def draft_reminder(t: Translator, draft: Evidence, count: int, person: Person) -> Outgoing:
+    """The one reminder of a draft left unsent."""
+    text = t.gettext(
+        "📸 You have {count} evidence files that were not sent for review yet. They are kept; "
+        "open /minhchung, choose the criterion and press “Send for review”."
+    ).format(count=count)
+    return Outgoing(f"draft-reminder:{draft.id}", person.telegram_id, text)

@@ -116,3 +116,18 @@ class EvidenceRepository:
             for key, value in values.items():
                 set_committed_value(evidence, key, value)
         return result.rowcount == 1
+
+    async def stale_drafts(self, created_before: Any, limit: int) -> Sequence[Evidence]:
+        """Drafts holding files that were started before a moment and never sent."""
+        has_items = select(EvidenceItem.evidence_id)
+        query = (
+            select(Evidence)
+            .where(
+                Evidence.status == EvidenceStatus.draft,
+                Evidence.created_at < created_before,
+                Evidence.id.in_(has_items),
+            )
+            .order_by(Evidence.id)
+            .limit(limit)
+        )
+        return (await self.session.scalars(query)).all()

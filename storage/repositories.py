@@ -194,6 +194,10 @@ class PersonRepository(_Repository):
     async def by_telegram_id(self, telegram_id: int) -> Person | None:
         return await self.session.scalar(select(Person).where(Person.telegram_id == telegram_id))
 
+    async def by_ids(self, person_ids: Iterable[int]) -> dict[int, Person]:
+        rows = await self.session.scalars(select(Person).where(Person.id.in_(list(person_ids))))
+        return {person.id: person for person in rows}
+
     async def by_telegram_ids(self, telegram_ids: Iterable[int]) -> dict[int, Person]:
         rows = await self.session.scalars(select(Person).where(Person.telegram_id.in_(list(telegram_ids))))
         return {person.telegram_id: person for person in rows}

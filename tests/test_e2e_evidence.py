@@ -245,3 +245,29 @@ async def test_the_admin_sees_the_evidence_matrix(database):
         matrix = await admin.wait_for_text("🗂")
     assert "Thôn 3, xã Ba Bích: ⏳I.1 ➖I.2" in matrix.text
     assert "Thôn 13, xã Ba Bích: ➖I.1 ➖I.2" in matrix.text
+
+
+async def test_an_unsent_draft_is_reminded_once_and_kept(database):
+    from datetime import UTC, datetime
+
+    from bot.i18n import Translator
+    from bot.services.evidence import remind_unsent_drafts
+    from handlers.evidence_texts import draft_reminder
+
+    await registered(database)
+    async with running_bot(database) as bot:
+        head = bot.api.user(HEAD, "Trưởng thôn 3")
+        await head.send_photo(photo(8))
+        await head.wait_for_text("Đã lưu 1 tệp")
+    later = datetime.now(UTC) + timedelta(days=2)
+    for _ in range(2):  # a second sweep (or a restart) queues nothing more
+        async with database.unit_of_work() as uow:
+            queued = await remind_unsent_drafts(
+                uow, lambda d, n, p: draft_reminder(Translator(p.locale), d, n, p), now=later
+            )
+        assert queued == (1 if _ == 0 else 0)
+    async with database.unit_of_work() as uow:
+        rows = await uow.outbox.statuses([f"draft-reminder:{(await uow.evidence.draft_of(2)).id}"])
+        assert len(rows) == 1
+        draft = await uow.evidence.draft_of(2)
+        assert await uow.evidence.count_items(draft.id) == 1

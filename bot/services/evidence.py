@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from bot.services.access import Actor
 from bot.services.campaign_file import CampaignDefinition, CriterionDef
@@ -22,7 +22,17 @@ from bot.services.errors import (
 from bot.services.media import FileFacts, bands, to_signed
 from bot.services.registrations import headed_unit
 from storage.db import UnitOfWork
-from storage.models import Campaign, CampaignStatus, Evidence, EvidenceItem, EvidenceStatus, Unit, utcnow
+from storage.models import (
+    Campaign,
+    CampaignStatus,
+    Evidence,
+    EvidenceItem,
+    EvidenceStatus,
+    Person,
+    Unit,
+    utcnow,
+)
+from storage.outbox import Outgoing
 
 MAX_ITEMS = 10  # Telegram albums hold 10; a criterion rarely needs more
 MAX_FILE_BYTES = 20 * 1024 * 1024  # the Bot API does not let bots download bigger files
@@ -212,3 +222,22 @@ def criterion_of(evidence: Evidence) -> CriterionDef:
     """The criterion a submission is for, from its campaign's definition."""
     assert evidence.campaign is not None
     return find_criterion(definition_of(evidence.campaign), evidence.unit, evidence.criterion_code)
+
+
+#: A draft left this long gets one reminder.
+DRAFT_REMINDER_AFTER = timedelta(hours=24)
+
+
+async def remind_unsent_drafts(
+    uow: UnitOfWork, render: Callable[[Evidence, int, Person], Outgoing], now: datetime | None = None
+) -> int:
+    """Queue one reminder per draft left unsent for a day (the outbox key makes it once); drafts are kept."""
+    now = now or utcnow()
+    drafts = await uow.evidence.stale_drafts(now - DRAFT_REMINDER_AFTER, 500)
+    counts = {draft.id: await uow.evidence.count_items(draft.id) for draft in drafts}
+    people = await uow.people.by_ids([d.submitted_by_id for d in drafts if d.submitted_by_id])
+    return await uow.outbox.enqueue(
+        render(draft, counts[draft.id], people[draft.submitted_by_id])
+        for draft in drafts
+        if draft.submitted_by_id in people
+    )
