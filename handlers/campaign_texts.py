@@ -6,9 +6,8 @@ from collections.abc import Sequence
 from datetime import date
 from html import escape
 
-from bot.services.campaign_file import CampaignDefinition
-
 from bot.i18n import N_, Translator
+from bot.services.campaign_file import CampaignDefinition
 from bot.services.campaigns import Recipient, definition_of
 from bot.services.deadlines import DeadlineView
 from storage.models import Campaign, CampaignStatus, Deadline, Registration, RegistrationStatus
