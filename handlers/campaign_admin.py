@@ -102,7 +102,7 @@ async def _report_problems(turn: Turn, error: CampaignFileError) -> None:
     lines += [problem_line(turn.t, problem) for problem in error.problems[:PROBLEMS_SHOWN]]
     if len(error.problems) > PROBLEMS_SHOWN:
         lines.append(turn._("… and {count} more.").format(count=len(error.problems) - PROBLEMS_SHOWN))
-    await turn.reply("\n".join(lines))
+    await turn.reply_lines(lines)
 
 
 @handler
@@ -219,7 +219,7 @@ async def show_acknowledgements(turn: Turn) -> None:
         _("🚫 Unreachable (bot blocked or removed): {count}").format(count=len(report.unreachable)),
         names(report.unreachable),
     ]
-    await turn.reply("\n".join(line for line in lines if line))
+    await turn.reply_lines([line for line in lines if line])
 
 
 @handler

@@ -63,10 +63,10 @@ async def show_criteria(turn: Turn, campaign_id: int) -> None:
         [
             InlineKeyboardButton(
                 f"{STATE_MARKS[s.status]} {s.criterion.code} {s.criterion.name}"[:60],
-                callback_data=f"ev:crit:{campaign.id}:{s.criterion.code}",
+                callback_data=f"ev:crit:{campaign.id}:{position}",  # codes may be long: send the position
             )
         ]
-        for s in states
+        for position, s in enumerate(states)
     ]
     await turn.reply(
         turn._("{campaign} – evidence of {unit}. Choose a criterion:").format(
@@ -84,10 +84,10 @@ async def campaign_chosen(turn: Turn) -> None:
 @handler
 async def criterion_chosen(turn: Turn) -> None:
     """A criterion: the draft now collects evidence for it (photos sent before are kept in it)."""
-    campaign_id, code = turn.callback_id(2), turn.callback_part(3)
+    campaign_id, position = turn.callback_id(2), turn.callback_id(3)
     async with turn.work() as uow:
         _draft, criterion, count = await choose_criterion(
-            uow, turn.actor, campaign_id, code, turn.services.today()
+            uow, turn.actor, campaign_id, position, turn.services.today()
         )
     _ = turn._
     text = _(
@@ -106,7 +106,7 @@ async def _receive(turn: Turn, incoming: IncomingFile, size: int | None) -> None
     telegram_file = await turn.context.bot.get_file(incoming.telegram_file_id)
     data = bytes(await telegram_file.download_as_bytearray())
     facts = await asyncio.to_thread(file_facts, data)
-    suffix = ".pdf" if incoming.kind == "document" else ".jpg"
+    suffix = ".pdf" if incoming.mime_type == "application/pdf" else ".jpg"
     media_key = await FolderMediaStore(turn.services.settings.media_dir).put(data, facts.sha256, suffix)
     async with turn.work() as uow:
         draft, count = await add_item(uow, turn.actor, incoming, facts, media_key)
@@ -171,11 +171,10 @@ async def document(turn: Turn) -> None:
     mime = file.mime_type or ""
     if mime not in DOCUMENT_TYPES and not mime.startswith("image/"):
         raise UnsupportedEvidenceFile()
-    kind = "photo" if mime.startswith("image/") else "document"
-    await _receive(
+    await _receive(  # a picture sent as a file stays a document: Telegram sends it back only as one
         turn,
         IncomingFile(
-            kind, file.file_id, file.file_unique_id, mime, message.caption or "", message.media_group_id
+            "document", file.file_id, file.file_unique_id, mime, message.caption or "", message.media_group_id
         ),
         file.file_size,
     )

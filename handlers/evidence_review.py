@@ -74,7 +74,8 @@ async def show(turn: Turn) -> None:
         elif group:
             await bot.send_media_group(chat, group[:10])
     for reuse in found:  # the other picture, so the reviewer can compare
-        await bot.send_photo(
+        send = bot.send_photo if reuse.other.kind == "photo" else bot.send_document
+        await send(
             chat,
             reuse.other.telegram_file_id,
             caption=turn._("⚠️ The earlier evidence of {unit}").format(
@@ -91,7 +92,11 @@ async def _decide(
 ) -> Evidence:
     """Record the decision and queue the outcome to the unit's heads, in their language."""
     evidence = await decide_evidence(uow, turn.actor, evidence_id, outcome, reason)
-    heads = [m for m in await uow.memberships.of_unit(evidence.unit_id) if m.role.value == "unit_head"]
+    heads = [
+        m
+        for m in await uow.memberships.of_unit(evidence.unit_id)
+        if m.role.value == "unit_head" and m.person.active
+    ]
     await uow.outbox.enqueue(
         Outgoing(
             f"evidence:{evidence.id}:{evidence.status.value}:{m.person.telegram_id}",
@@ -191,4 +196,4 @@ async def show_matrix(turn: Turn) -> None:
         lines.append(f"<b>{escape(display_name(unit))}</b>: {cells}")
     if len(matrix.units) > MATRIX_UNITS_SHOWN:
         lines.append(_("… and {count} more.").format(count=len(matrix.units) - MATRIX_UNITS_SHOWN))
-    await turn.reply("\n".join(lines))
+    await turn.reply_lines(lines)

@@ -25,6 +25,7 @@ from storage.models import utcnow
 log = logging.getLogger(__name__)
 SERVICES_KEY = "thidua"
 ALERT_LIMIT = 200  # characters Telegram shows in a callback alert
+MESSAGE_BUDGET = 3800  # under Telegram's 4096, leaving room for HTML tags counted differently
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
 
@@ -117,6 +118,17 @@ class Turn:
     async def reply(self, text: str, markup: Markup | None = None) -> Message:
         """Send a new message to the sender's chat."""
         return await self.context.bot.send_message(self.chat_id, text, reply_markup=markup)
+
+    async def reply_lines(self, lines: list[str]) -> None:
+        """Send lines as one message, or several when they exceed what one message holds."""
+        chunk: list[str] = []
+        for line in lines:
+            if chunk and sum(len(part) + 1 for part in chunk) + len(line) > MESSAGE_BUDGET:
+                await self.reply("\n".join(chunk))
+                chunk = []
+            chunk.append(line[:MESSAGE_BUDGET])
+        if chunk:
+            await self.reply("\n".join(chunk))
 
     async def edit(self, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
         """Replace the message whose button was pressed (buttons of a finished step disappear)."""

@@ -77,13 +77,14 @@ class EvidenceRepository:
         )
         return (await self.session.scalars(query)).all()
 
-    async def submitted(self, campaign_ids: Iterable[int], limit: int) -> Sequence[Evidence]:
+    async def submitted(self, campaign_ids: Iterable[int], limit: int, offset: int = 0) -> Sequence[Evidence]:
         """Submissions waiting for review in these campaigns, oldest first."""
         query = (
             select(Evidence)
             .where(Evidence.status == EvidenceStatus.submitted, Evidence.campaign_id.in_(list(campaign_ids)))
             .order_by(Evidence.submitted_at, Evidence.id)
             .limit(limit)
+            .offset(offset)
         )
         return (await self.session.scalars(query)).all()
 

@@ -464,7 +464,7 @@ class Evidence(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
-    criterion_code: Mapped[str] = mapped_column(String(30))
+    criterion_code: Mapped[str] = mapped_column(String(100))
     version: Mapped[int] = mapped_column(default=1)
     status: Mapped[EvidenceStatus] = mapped_column(_enum(EvidenceStatus), default=EvidenceStatus.draft)
     caption: Mapped[str] = mapped_column(Text, default="")

@@ -188,3 +188,12 @@ async def test_reports_and_acknowledgements(database):
     assert [(t.name, t.eligible) for t in stats.by_cluster] == [("Cụm Khu Trung", 4)]
     assert {u.code for u in stats.not_registered} == {"BB-T13", "BB-TH", "BL-L1"}
     assert (len(report.acknowledged), len(report.waiting), len(report.unreachable)) == (2, 2, 0)
+
+
+def test_a_later_extension_for_one_unit_is_not_shortened_by_one_for_everyone():
+    ext = [
+        DeadlineExtension(unit_id=7, due=date(2026, 2, 20)),
+        DeadlineExtension(unit_id=None, due=date(2026, 2, 10)),
+    ]
+    assert effective_due(date(2026, 1, 31), ext, 7) == date(2026, 2, 20)
+    assert effective_due(date(2026, 1, 31), ext, 8) == date(2026, 2, 10)

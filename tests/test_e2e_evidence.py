@@ -271,3 +271,17 @@ async def test_an_unsent_draft_is_reminded_once_and_kept(database):
         assert len(rows) == 1
         draft = await uow.evidence.draft_of(2)
         assert await uow.evidence.count_items(draft.id) == 1
+
+
+async def test_a_picture_sent_as_a_file_is_shown_back_to_the_reviewer_as_a_file(database):
+    await registered(database)
+    async with running_bot(database) as bot:
+        head, police = bot.api.user(HEAD, "Trưởng thôn 3"), bot.api.user(POLICE, "Công an xã")
+        await choose(head)
+        await head.send_document(photo(9), file_name="anh_goc.jpg", mime_type="image/jpeg")
+        await head.send_document(b"%PDF-1.4 quyet dinh", file_name="quyet_dinh.pdf")
+        await head.press(await head.wait_for_text("Đã lưu 2 tệp"), "✅ Gửi thẩm định")
+        await police.press(await police.wait_for_text("Minh chứng mới cần thẩm định"), "👁 Xem và thẩm định")
+        await police.wait_for_text("Tiêu chí I.1")
+        files = [m.document for m in police.messages if m.document]
+        assert files == [photo(9), b"%PDF-1.4 quyet dinh"]  # both sent back as files, in one media group

@@ -28,12 +28,10 @@ class DeadlineView:
 
 
 def effective_due(original: date, extensions: Sequence[DeadlineExtension], unit_id: int | None) -> date:
-    """The newest extension for the unit or for everyone, else the original date."""
-    due = original
-    for extension in extensions:  # oldest first, so the newest applicable one wins
-        if extension.unit_id is None or extension.unit_id == unit_id:
-            due = extension.due
-    return due
+    """The later of the newest extension for everyone and the newest for this unit (else the original)."""
+    for_all = [e.due for e in extensions if e.unit_id is None]
+    own = [e.due for e in extensions if unit_id is not None and e.unit_id == unit_id]
+    return max(for_all[-1] if for_all else original, own[-1] if own else original)
 
 
 async def deadlines_for(uow: UnitOfWork, campaign_id: int, unit_id: int | None) -> list[DeadlineView]:

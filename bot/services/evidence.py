@@ -124,11 +124,15 @@ async def _draft(uow: UnitOfWork, actor: Actor, unit: Unit) -> Evidence:
 
 
 async def choose_criterion(
-    uow: UnitOfWork, actor: Actor, campaign_id: int, code: str, today: date
+    uow: UnitOfWork, actor: Actor, campaign_id: int, position: int, today: date
 ) -> tuple[Evidence, CriterionDef, int]:
-    """Point the person's draft (and whatever it already holds) at a criterion; returns the item count."""
+    """Point the person's draft (and what it holds) at the unit's criterion number `position`."""
     campaign, unit = await registered_campaign(uow, actor, campaign_id)
-    criterion = find_criterion(definition_of(campaign), unit, code)
+    criteria = list(criteria_for(definition_of(campaign), unit))
+    if not 0 <= position < len(criteria):
+        raise CriterionNotFound()
+    criterion = criteria[position]
+    code = criterion.code
     await _check_open(uow, campaign, unit, today)
     draft = await _draft(uow, actor, unit)
     draft.campaign_id, draft.campaign, draft.unit_id, draft.criterion_code = (

@@ -16,6 +16,7 @@ from storage.db import UnitOfWork
 from storage.models import Campaign, Evidence, EvidenceItem, EvidenceStatus, Role, Unit, utcnow
 
 QUEUE_LIMIT = 10
+REVIEW_PAGE = 500
 OUTCOMES = {
     "ok": EvidenceStatus.approved,
     "no": EvidenceStatus.rejected,
@@ -46,11 +47,14 @@ async def review_scope(uow: UnitOfWork, actor: Actor) -> ReviewScope:
     return ReviewScope(scope.roots is None, scope.roots or frozenset(), offices)
 
 
-async def may_review(uow: UnitOfWork, scope: ReviewScope, evidence: Evidence) -> bool:
+async def may_review(
+    uow: UnitOfWork, scope: ReviewScope, evidence: Evidence, above: set[int] | None = None
+) -> bool:
     """Whether the scope covers the evidence's unit and, for reviewers, the criterion's office."""
     if scope.everything:
         return True
-    above = set(await uow.units.ancestor_ids(evidence.unit_id))
+    if above is None:
+        above = set(await uow.units.ancestor_ids(evidence.unit_id))
     if scope.admin_roots & above:
         return True
     office = fold(criterion_of(evidence).reviewer_office or "")
@@ -58,18 +62,26 @@ async def may_review(uow: UnitOfWork, scope: ReviewScope, evidence: Evidence) ->
 
 
 async def review_queue(uow: UnitOfWork, actor: Actor) -> list[Evidence]:
-    """Submissions the actor may review, oldest first."""
+    """Submissions the actor may review, oldest first (read page by page until the queue is full)."""
     scope = await review_scope(uow, actor)
     if scope.is_empty:
         raise NotAuthorized()
-    campaigns = await uow.campaigns.newest(200)
-    waiting = await uow.evidence.submitted([c.id for c in campaigns if c.status == "launched"], 500)
-    queue = []
-    for evidence in waiting:
-        if await may_review(uow, scope, evidence):
-            queue.append(evidence)
-            if len(queue) == QUEUE_LIMIT:
-                break
+    campaign_ids = [c.id for c in await uow.campaigns.newest(200) if c.status == "launched"]
+    ancestors: dict[int, set[int]] = {}  # one lookup per unit, however many submissions it has
+    queue: list[Evidence] = []
+    offset = 0
+    while len(queue) < QUEUE_LIMIT:
+        page = await uow.evidence.submitted(campaign_ids, REVIEW_PAGE, offset)
+        for evidence in page:
+            if evidence.unit_id not in ancestors:
+                ancestors[evidence.unit_id] = set(await uow.units.ancestor_ids(evidence.unit_id))
+            if await may_review(uow, scope, evidence, ancestors[evidence.unit_id]):
+                queue.append(evidence)
+                if len(queue) == QUEUE_LIMIT:
+                    break
+        if len(page) < REVIEW_PAGE:
+            break
+        offset += REVIEW_PAGE
     return queue
 
 

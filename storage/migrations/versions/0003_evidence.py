@@ -22,7 +22,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("campaign_id", sa.Integer(), nullable=True),
         sa.Column("unit_id", sa.Integer(), nullable=False),
-        sa.Column("criterion_code", sa.String(length=30), nullable=False),
+        sa.Column("criterion_code", sa.String(length=100), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column(
             "status",
