@@ -459,6 +459,17 @@ class Evidence(Base):
             sqlite_where=text("status = 'draft'"),
             postgresql_where=text("status = 'draft'"),
         ),
+        # Each sent version of a unit's evidence for a criterion has its own number, even under a race.
+        Index(
+            "uq_evidence_version",
+            "campaign_id",
+            "unit_id",
+            "criterion_code",
+            "version",
+            unique=True,
+            sqlite_where=text("status != 'draft'"),
+            postgresql_where=text("status != 'draft'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
+
 from storage.models import EvidenceStatus, Membership, Role
 from tests.factories import add_person, campaign_yaml, save_campaign_from_yaml, seed_units
 from tests.harness import running_bot
@@ -285,3 +287,23 @@ async def test_a_picture_sent_as_a_file_is_shown_back_to_the_reviewer_as_a_file(
         await police.wait_for_text("Tiêu chí I.1")
         files = [m.document for m in police.messages if m.document]
         assert files == [photo(9), b"%PDF-1.4 quyet dinh"]  # both sent back as files, in one media group
+
+
+async def test_two_sent_versions_cannot_share_a_number(database):
+    from sqlalchemy.exc import IntegrityError
+
+    from storage.models import Evidence
+
+    units, campaign_id = await registered(database)
+    with pytest.raises(IntegrityError):
+        async with database.unit_of_work() as uow:
+            for _ in range(2):
+                uow.evidence.add(
+                    Evidence(
+                        campaign_id=campaign_id,
+                        unit_id=units["BB-T3"],
+                        criterion_code="I.1",
+                        version=1,
+                        status=EvidenceStatus.submitted,
+                    )
+                )

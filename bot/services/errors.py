@@ -197,3 +197,10 @@ class EvidenceNotFound(DomainError):
 
 class UnsupportedEvidenceFile(DomainError):
     message = N_("Evidence can be photos or PDF files; this file type is not accepted.")
+
+
+class VersionTaken(DomainError):
+    message = N_(
+        "Someone else from your unit sent evidence for this criterion at the same moment; "
+        "press “Send for review” again to send yours as the next version."
+    )

@@ -6,6 +6,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from sqlalchemy.exc import IntegrityError
+
 from bot.services.access import Actor
 from bot.services.campaign_file import CampaignDefinition, CriterionDef
 from bot.services.campaigns import definition_of
@@ -18,6 +20,7 @@ from bot.services.errors import (
     NoCriterionChosen,
     NotRegistered,
     TooManyItems,
+    VersionTaken,
 )
 from bot.services.media import FileFacts, bands, to_signed
 from bot.services.registrations import headed_unit
@@ -209,13 +212,16 @@ async def submit_draft(uow: UnitOfWork, actor: Actor, today: date) -> Evidence:
     find_criterion(definition_of(campaign), unit, draft.criterion_code)
     await _check_open(uow, campaign, unit, today)
     versions = await uow.evidence.versions(campaign.id, unit.id, draft.criterion_code)
-    moved = await uow.evidence.move(
-        draft,
-        EvidenceStatus.draft,
-        status=EvidenceStatus.submitted,
-        submitted_at=utcnow(),
-        version=len(versions) + 1,
-    )
+    try:
+        moved = await uow.evidence.move(
+            draft,
+            EvidenceStatus.draft,
+            status=EvidenceStatus.submitted,
+            submitted_at=utcnow(),
+            version=len(versions) + 1,
+        )
+    except IntegrityError:  # another head of the unit sent this version at the same moment
+        raise VersionTaken() from None
     if not moved:
         raise EvidenceEmpty()
     uow.audit.record(actor.id, "evidence.submit", f"evidence:{draft.id}", criterion=draft.criterion_code)

@@ -82,6 +82,13 @@ def upgrade() -> None:
             sqlite_where=sa.text("status = 'draft'"),
             postgresql_where=sa.text("status = 'draft'"),
         )
+        batch_op.create_index(
+            "uq_evidence_version",
+            ["campaign_id", "unit_id", "criterion_code", "version"],
+            unique=True,
+            sqlite_where=sa.text("status != 'draft'"),
+            postgresql_where=sa.text("status != 'draft'"),
+        )
 
     op.create_table(
         "evidence_items",
@@ -138,6 +145,11 @@ def downgrade() -> None:
 
     op.drop_table("evidence_items")
     with op.batch_alter_table("evidence", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_evidence_version",
+            sqlite_where=sa.text("status != 'draft'"),
+            postgresql_where=sa.text("status != 'draft'"),
+        )
         batch_op.drop_index(
             "uq_evidence_one_draft",
             sqlite_where=sa.text("status = 'draft'"),
