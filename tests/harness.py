@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -42,6 +43,7 @@ async def running_bot(database: Database, webhook: bool = False) -> AsyncIterato
     """Start the fake Bot API and the bot against it; stop both afterwards."""
     api = FakeBotApi(token=TOKEN, bot_username=BOT_USERNAME)
     await api.start()
+    media = tempfile.TemporaryDirectory(prefix="thidua-media-")  # evidence copies stay out of the work tree
     api.user(OPERATOR_ID, "Quản trị hệ thống")
     api.group(OPS_CHAT_ID, "Nhóm vận hành")
     settings = load_settings(
@@ -51,6 +53,7 @@ async def running_bot(database: Database, webhook: bool = False) -> AsyncIterato
             "THIDUA_DATABASE_URL": database.url,
             "THIDUA_ADMIN_IDS": str(OPERATOR_ID),
             "THIDUA_OPS_CHAT_ID": str(OPS_CHAT_ID),
+            "THIDUA_MEDIA_DIR": media.name,
         }
     )
     application = build_application(settings, database)
@@ -78,3 +81,4 @@ async def running_bot(database: Database, webhook: bool = False) -> AsyncIterato
             await application.post_stop(application)
         await application.shutdown()
         await api.stop()
+        media.cleanup()
