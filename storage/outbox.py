@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -69,11 +69,6 @@ class OutboxRepository:
             .limit(limit)
         )
         return (await self.session.scalars(query)).all()
-
-    async def next_due_at(self) -> datetime | None:
-        """When the earliest pending message becomes due."""
-        query = select(func.min(OutboxMessage.not_before)).where(OutboxMessage.status == OutboxStatus.pending)
-        return await self.session.scalar(query)
 
     async def mark_sent(self, outbox_id: int, telegram_message_id: int | None, now: datetime) -> None:
         await self._set(outbox_id, status=OutboxStatus.sent, sent_at=now, message_id=telegram_message_id)

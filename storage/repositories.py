@@ -106,10 +106,6 @@ class UnitRepository(_Repository):
         tree = tree.union(select(Unit.id).join(tree, Unit.parent_id == tree.c.id))
         return select(tree.c.id)
 
-    async def subtree_ids(self, root_ids: Iterable[int]) -> set[int]:
-        """The given units and every unit below them."""
-        return set((await self.session.scalars(self.subtree(root_ids))).all())
-
     async def search(
         self,
         word_prefixes: Sequence[str],
