@@ -18,12 +18,11 @@ from bot.services.evidence import (
     set_location,
     submit_draft,
 )
-from bot.services.evidence_review import reviewer_ids
+from bot.services.evidence_review import notify_reviewers
 from bot.services.media import FolderMediaStore, file_facts
 from bot.services.text import display_name
 from handlers.evidence_texts import STATE_MARKS, review_notice
 from handlers.turn import Turn, handler
-from storage.outbox import Outgoing
 
 ALBUM_QUIET_SECONDS = 1.5  # photos of an album arrive as separate updates; answer once they stop coming
 DOCUMENT_TYPES = ("application/pdf",)
@@ -195,14 +194,11 @@ async def submit(turn: Turn) -> None:
     services = turn.services
     async with turn.work() as uow:
         evidence = await submit_draft(uow, turn.actor, services.today())
-        recipients = await reviewer_ids(uow, evidence, services.settings.admin_ids)
-        await uow.outbox.enqueue(
-            Outgoing(
-                f"evidence:{evidence.id}:{telegram_id}",
-                telegram_id,
-                *review_notice(services.translator(locale), evidence),
-            )
-            for telegram_id, locale in recipients.items()
+        await notify_reviewers(
+            uow,
+            evidence,
+            services.settings.admin_ids,
+            lambda locale: review_notice(services.translator(locale), evidence),
         )
     services.queued()
     await turn.edit(

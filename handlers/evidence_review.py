@@ -12,6 +12,7 @@ from bot.services.evidence_review import (
     decide_evidence,
     evidence_for_review,
     evidence_matrix,
+    notify_outcome,
     reuses,
     review_queue,
 )
@@ -21,7 +22,6 @@ from handlers.registration_review import card_keyboard
 from handlers.turn import Turn, handler
 from storage.db import UnitOfWork
 from storage.models import Evidence, utcnow
-from storage.outbox import Outgoing
 
 PRESET_REASONS = {
     "no": (
@@ -92,18 +92,8 @@ async def _decide(
 ) -> Evidence:
     """Record the decision and queue the outcome to the unit's heads, in their language."""
     evidence = await decide_evidence(uow, turn.actor, evidence_id, outcome, reason)
-    heads = [
-        m
-        for m in await uow.memberships.of_unit(evidence.unit_id)
-        if m.role.value == "unit_head" and m.person.active
-    ]
-    await uow.outbox.enqueue(
-        Outgoing(
-            f"evidence:{evidence.id}:{evidence.status.value}:{m.person.telegram_id}",
-            m.person.telegram_id,
-            outcome_notice(turn.services.translator(m.person.locale), evidence),
-        )
-        for m in heads
+    await notify_outcome(
+        uow, evidence, lambda locale: (outcome_notice(turn.services.translator(locale), evidence), [])
     )
     return evidence
 

@@ -72,7 +72,7 @@ async def _decide(
     """Record the decision and queue it to the unit's head, in their language."""
     registration = await decide_registration(uow, turn.actor, registration_id, approve, reason)
     await notify_decision(
-        uow, registration, lambda locale: decision_text(turn.services.translator(locale), registration)
+        uow, registration, lambda locale: (decision_text(turn.services.translator(locale), registration), [])
     )
     return registration
 
@@ -186,7 +186,7 @@ async def approve_everything(turn: Turn) -> None:
             await notify_decision(
                 uow,
                 registration,
-                lambda locale, r=registration: decision_text(services.translator(locale), r),
+                lambda locale, r=registration: (decision_text(services.translator(locale), r), []),
             )
     services.queued()
     await turn.edit(turn._("Approved {count} registrations.").format(count=len(approved)))

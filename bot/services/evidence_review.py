@@ -11,6 +11,7 @@ from bot.services.campaigns import administered_campaign, definition_of
 from bot.services.errors import EvidenceNotFound, NotAuthorized
 from bot.services.evidence import criteria_for, criterion_of
 from bot.services.media import NEAR_DISTANCE, bands, hamming, to_unsigned
+from bot.services.notices import Render, notify, unit_head_locales
 from bot.services.text import fold
 from storage.db import UnitOfWork
 from storage.models import Campaign, Evidence, EvidenceItem, EvidenceStatus, Role, Unit, utcnow
@@ -192,3 +193,18 @@ async def evidence_matrix(uow: UnitOfWork, actor: Actor, campaign_id: int) -> tu
         codes += [c.code for c in criteria_for(definition_of(campaign), unit) if c.code not in codes]
     latest = await uow.evidence.latest(campaign.id, [u.id for u in units])
     return campaign, EvidenceMatrix(units, codes, {key: e.status for key, e in latest.items()})
+
+
+async def notify_reviewers(
+    uow: UnitOfWork, evidence: Evidence, operator_ids: frozenset[int], render: Render
+) -> int:
+    """Queue a new submission to its office's reviewers and the admins, each in their language."""
+    return await notify(
+        uow, f"evidence:{evidence.id}", await reviewer_ids(uow, evidence, operator_ids), render
+    )
+
+
+async def notify_outcome(uow: UnitOfWork, evidence: Evidence, render: Render) -> int:
+    """Queue the decision to every reachable head of the unit."""
+    key = f"evidence:{evidence.id}:{evidence.status.value}"
+    return await notify(uow, key, await unit_head_locales(uow, evidence.unit_id), render)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -22,6 +22,7 @@ from bot.services.errors import (
     TitleNotAvailable,
     UnitNotEligible,
 )
+from bot.services.notices import Render, notify, unit_head_locales
 from bot.services.text import display_name
 from storage.db import UnitOfWork
 from storage.models import (
@@ -29,12 +30,10 @@ from storage.models import (
     CampaignStatus,
     Registration,
     RegistrationStatus,
-    Role,
     Title,
     Unit,
     utcnow,
 )
-from storage.outbox import Outgoing
 
 PENDING_LIST_LIMIT = 30
 
@@ -206,30 +205,14 @@ async def approve_all(
 
 
 async def notify_approvers(
-    uow: UnitOfWork,
-    registration: Registration,
-    operator_ids: frozenset[int],
-    render: Callable[[str | None], tuple[str, list[list[dict[str, str]]]]],
+    uow: UnitOfWork, registration: Registration, operator_ids: frozenset[int], render: Render
 ) -> int:
     """Queue the registration, rendered in each approver's language, for everyone who may decide it."""
     approvers = await approver_locales(uow, registration.unit_id, operator_ids)
-    return await uow.outbox.enqueue(
-        Outgoing(f"registration:{registration.id}:{telegram_id}", telegram_id, *render(locale))
-        for telegram_id, locale in approvers.items()
-    )
+    return await notify(uow, f"registration:{registration.id}", approvers, render)
 
 
-async def notify_decision(
-    uow: UnitOfWork, registration: Registration, render: Callable[[str | None], str]
-) -> int:
-    """Queue the admin's decision to every head of the registered unit."""
-    heads = [m for m in await uow.memberships.of_unit(registration.unit_id) if m.role == Role.unit_head]
-    return await uow.outbox.enqueue(
-        Outgoing(
-            f"registration:{registration.id}:{registration.status.value}:{m.person.telegram_id}",
-            m.person.telegram_id,
-            render(m.person.locale),
-        )
-        for m in heads
-        if m.person.active
-    )
+async def notify_decision(uow: UnitOfWork, registration: Registration, render: Render) -> int:
+    """Queue the admin's decision to every reachable head of the registered unit."""
+    key = f"registration:{registration.id}:{registration.status.value}"
+    return await notify(uow, key, await unit_head_locales(uow, registration.unit_id), render)
