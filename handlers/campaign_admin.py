@@ -60,6 +60,15 @@ def admin_keyboard(t: Translator, campaign: Campaign, pending: int = 0) -> Inlin
                 InlineKeyboardButton(t.gettext("🗂 Evidence"), callback_data=f"cmp:evidence:{cid}"),
             ]
         )
+        rows.append(
+            [InlineKeyboardButton(t.gettext("🏆 Scores and ranking"), callback_data=f"cmp:rank:{cid}")]
+        )
+        rows.append(
+            [
+                InlineKeyboardButton(t.gettext("📥 Registrations (Excel)"), callback_data=f"cmp:regx:{cid}"),
+                InlineKeyboardButton(t.gettext("📥 Evidence (Excel)"), callback_data=f"cmp:evx:{cid}"),
+            ]
+        )
     if campaign.status == CampaignStatus.launched:
         rows.append(
             [InlineKeyboardButton(t.gettext("🔒 Close the campaign"), callback_data=f"cmp:close:{cid}")]

@@ -22,6 +22,8 @@ USER_COMMANDS = [
     ("menu", N_("Main menu")),
     ("dangky", N_("Campaigns of your unit: register")),
     ("minhchung", N_("Send evidence for a criterion")),
+    ("tuchamdiem", N_("Score your unit against the criteria")),
+    ("diem", N_("Your unit's score and rank")),
     ("donvi", N_("The unit you are linked to")),
     ("ngonngu", N_("Change language")),
     ("trogiup", N_("Help")),
@@ -29,6 +31,7 @@ USER_COMMANDS = [
 ADMIN_COMMANDS = USER_COMMANDS + [
     ("phongtrao", N_("Manage campaigns")),
     ("duyetminhchung", N_("Review evidence")),
+    ("thamdinh", N_("Verify self-scores")),
     ("moi", N_("Create an invite link for a unit")),
     ("thanhvien", N_("People linked to a unit")),
     ("choduyet", N_("Join requests waiting for a decision")),

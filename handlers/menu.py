@@ -28,8 +28,19 @@ def main_menu(turn: Turn, me: Profile) -> InlineKeyboardMarkup:
                 InlineKeyboardButton(_("📸 Evidence"), callback_data="menu:evidence"),
             ]
         )
+        rows.append(
+            [
+                InlineKeyboardButton(_("🧮 Self-scoring"), callback_data="menu:selfscore"),
+                InlineKeyboardButton(_("📊 My score"), callback_data="menu:score"),
+            ]
+        )
     if me.is_admin or me.is_reviewer:
-        rows.append([InlineKeyboardButton(_("🖼 Review evidence"), callback_data="menu:review")])
+        rows.append(
+            [
+                InlineKeyboardButton(_("🖼 Review evidence"), callback_data="menu:review"),
+                InlineKeyboardButton(_("🔍 Verify scores"), callback_data="menu:verify"),
+            ]
+        )
     if me.is_admin:
         rows.append([InlineKeyboardButton(_("🗂 Manage campaigns"), callback_data="menu:manage")])
         rows.append([InlineKeyboardButton(_("📝 Join requests"), callback_data="menu:pending")])

@@ -15,11 +15,13 @@ from bot.i18n import LOCALES, Translator
 from handlers import (
     admin,
     announcements,
+    awards,
     campaign_admin,
     campaign_deadlines,
     campaign_stats,
     evidence,
     evidence_review,
+    exports,
     groups,
     join,
     join_review,
@@ -27,7 +29,10 @@ from handlers import (
     onboarding,
     registration,
     registration_review,
+    scoring,
+    standings,
     text,
+    verification,
 )
 from handlers.errors import on_error, unsupported
 
@@ -55,6 +60,9 @@ def register(application: Application) -> None:
         "dangky": registration.list_open,
         "minhchung": evidence.list_campaigns,
         "duyetminhchung": evidence_review.show_queue,
+        "tuchamdiem": scoring.list_campaigns,
+        "diem": standings.my_score,
+        "thamdinh": verification.show_queue,
     }
     for name, callback in commands.items():
         application.add_handler(CommandHandler(name, callback, filters=private))
@@ -114,6 +122,36 @@ def register(application: Application) -> None:
         r"^evt:": evidence_review.ask_typed_reason,
         r"^cmp:evidence:": evidence_review.show_matrix,
         r"^grp:(unit|cluster):": groups.link,
+        r"^menu:selfscore$": scoring.list_campaigns,
+        r"^sc:camp:": scoring.campaign_chosen,
+        r"^sc:open:": scoring.open_criterion,
+        r"^sc:add:": scoring.step,
+        r"^sc:num:": scoring.ask_number,
+        r"^sc:clear:": scoring.clear_points,
+        r"^sc:save:": scoring.save,
+        r"^sc:why:": scoring.save_with_preset,
+        r"^sc:type:": scoring.ask_typed_reason,
+        r"^sc:send:": scoring.submit,
+        r"^menu:verify$": verification.show_queue,
+        r"^sv:unit:": verification.show_unit,
+        r"^sv:open:": verification.open_criterion,
+        r"^menu:score$": standings.my_score,
+        r"^my:camp:": standings.campaign_chosen,
+        r"^rk:table:": standings.unit_table,
+        r"^rk:chart:": standings.unit_chart,
+        r"^cmp:rank:": standings.admin_ranking,
+        r"^cmp:chart:": standings.admin_charts,
+        r"^cmp:period:": standings.ask_close_period,
+        r"^cmp:periodok:": standings.confirm_close_period,
+        r"^ct:open:": standings.ask_contest,
+        r"^ct:(ok|no):": standings.resolve,
+        r"^cmp:sheet:": exports.score_sheet,
+        r"^cmp:regx:": exports.registrations,
+        r"^cmp:evx:": exports.evidence,
+        r"^cmp:awards:": awards.show_awards,
+        r"^aw:pick:": awards.pick_unit,
+        r"^aw:reg:": awards.pick_form,
+        r"^aw:form:": awards.ask_decision,
     }
     for pattern, callback in callbacks.items():
         application.add_handler(CallbackQueryHandler(callback, pattern=pattern))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from html import escape
 
 from bot.services.people import profile
 from bot.services.units import search_headed_units
+from handlers import awards, scoring, standings
 from handlers.evidence_review import TYPED_REASON, decide_with_typed_reason
 from handlers.evidence_texts import outcome_notice
 from handlers.join import results_heading, unit_buttons
@@ -14,24 +16,62 @@ from handlers.registration_review import REJECT_WITH_TYPED_REASON, outcome_line,
 from handlers.turn import Turn, handler
 
 
+async def _registration_reason(turn: Turn, subject_id: int, argument: str, text: str) -> None:
+    async with turn.work() as uow:
+        registration = await reject_with_typed_reason(turn, uow, subject_id, text)
+    turn.services.queued()
+    await turn.reply(outcome_line(turn, registration))
+
+
+async def _evidence_reason(turn: Turn, subject_id: int, argument: str, text: str) -> None:
+    async with turn.work() as uow:
+        evidence = await decide_with_typed_reason(turn, uow, subject_id, text)
+    turn.services.queued()
+    await turn.reply(outcome_notice(turn.t, evidence))
+
+
+async def _score_number(turn: Turn, subject_id: int, slot: str, text: str) -> None:
+    async with turn.work() as uow:
+        await scoring.number_typed(turn, uow, subject_id, slot, text)
+
+
+async def _score_reason(turn: Turn, subject_id: int, argument: str, text: str) -> None:
+    await scoring.reason_typed(turn, subject_id, text)
+
+
+async def _contest(turn: Turn, subject_id: int, argument: str, text: str) -> None:
+    async with turn.work() as uow:
+        await standings.contest_typed(turn, uow, subject_id, text)
+
+
+async def _award(turn: Turn, subject_id: int, form: str, text: str) -> None:
+    async with turn.work() as uow:
+        await awards.decision_typed(turn, uow, subject_id, form, text)
+
+
+#: What a typed answer is for (the pending input's action, before any ":argument"), and who takes it.
+TYPED_ANSWERS: dict[str, Callable[[Turn, int, str, str], Awaitable[None]]] = {
+    REJECT_WITH_TYPED_REASON: _registration_reason,
+    TYPED_REASON: _evidence_reason,
+    scoring.TYPED_NUMBER: _score_number,
+    scoring.TYPED_REASON: _score_reason,
+    standings.CONTEST_TEXT: _contest,
+    awards.TYPED_DECISION: _award,
+}
+
+
 @handler
 async def on_text(turn: Turn) -> None:
     """Route a text message by what the person is doing."""
     text = turn.update.effective_message.text or ""
     async with turn.work() as uow:
         waiting = await uow.pending_inputs.take(turn.actor.id)  # taken even if acting on it fails below
-    if waiting is not None and waiting.action == REJECT_WITH_TYPED_REASON:
-        async with turn.work() as uow:
-            registration = await reject_with_typed_reason(turn, uow, waiting.subject_id, text)
-        turn.services.queued()
-        await turn.reply(outcome_line(turn, registration))
-        return
-    if waiting is not None and waiting.action == TYPED_REASON:
-        async with turn.work() as uow:
-            evidence = await decide_with_typed_reason(turn, uow, waiting.subject_id, text)
-        turn.services.queued()
-        await turn.reply(outcome_notice(turn.t, evidence))
-        return
+    if waiting is not None:
+        action, _, argument = waiting.action.partition(":")
+        answer = TYPED_ANSWERS.get(action)
+        if answer is not None:
+            await answer(turn, waiting.subject_id, argument, text)
+            return
     await search_or_hint(turn, text)
 
 

@@ -198,6 +198,11 @@ class RegistrationRepository(_Repository):
             counts.setdefault(campaign_id, {})[status] = count
         return counts
 
+    async def of_campaign(self, campaign_id: int) -> Sequence[Registration]:
+        """Every registration of a campaign, withdrawn and rejected ones too, in order of arrival."""
+        query = select(Registration).where(Registration.campaign_id == campaign_id).order_by(Registration.id)
+        return (await self.session.scalars(query)).all()
+
     async def live_unit_ids(self, campaign_id: int) -> dict[int, RegistrationStatus]:
         query = select(Registration.unit_id, Registration.status).where(
             Registration.campaign_id == campaign_id, Registration.status.in_(LIVE_REGISTRATION)

@@ -27,6 +27,7 @@ from storage.repositories import (
     PersonRepository,
     UnitRepository,
 )
+from storage.score_repositories import ScoreRepository
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -97,6 +98,7 @@ class UnitOfWork:
         self.pending_inputs = PendingInputRepository(session)
         self.outbox = OutboxRepository(session)
         self.evidence = EvidenceRepository(session)
+        self.scores = ScoreRepository(session)
 
     async def __aenter__(self) -> UnitOfWork:
         if self._writer is not None:

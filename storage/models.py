@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -517,3 +518,137 @@ class EvidenceItem(Base):
     band3: Mapped[int | None] = mapped_column(index=True)
     media_group_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DecimalText(TypeDecorator[Decimal]):
+    """An exact decimal stored as its text, so 99,7 stays 99,7 on SQLite as on PostgreSQL."""
+
+    impl = String(40)
+    cache_ok = True
+
+    def process_bind_param(self, value: Decimal | None, dialect: Any) -> str | None:
+        return None if value is None else format(value, "f")
+
+    def process_result_value(self, value: str | None, dialect: Any) -> Decimal | None:
+        return None if value is None else Decimal(value)
+
+
+class ScoreStage(StrEnum):
+    """Who scored: the unit itself (tự chấm) or the responsible office (thẩm định)."""
+
+    self_score = "self_score"
+    verified = "verified"
+
+
+class ScoreEntry(Base):
+    """What a unit or a reviewer found for one criterion: rule counts and direct figures, and the points.
+
+    `points` is the engine's result for `inputs`, kept so rankings and score sheets read no scale. An entry
+    counts once saved (`saved_at`); `revision` grows on every save, so each change is notified once.
+    """
+
+    __tablename__ = "score_entries"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "unit_id", "criterion_code", "stage", name="uq_score_entries_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)
+    criterion_code: Mapped[str] = mapped_column(String(100))
+    stage: Mapped[ScoreStage] = mapped_column(_enum(ScoreStage))
+    inputs: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    points: Mapped[Decimal] = mapped_column(DecimalText())
+    reason: Mapped[str | None] = mapped_column(String(500))
+    revision: Mapped[int] = mapped_column(default=0)
+    saved_at: Mapped[datetime | None]
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    unit: Mapped[Unit] = relationship(lazy="joined")
+
+
+class ScoreTotal(Base):
+    """A unit's standing in a campaign, recomputed whenever one of its entries is saved.
+
+    The total takes each criterion's verified entry, else its self-score; `previous_rank` is the rank when
+    an admin last closed a period (chốt kỳ), to show the change.
+    """
+
+    __tablename__ = "score_totals"
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), primary_key=True)
+    total: Mapped[Decimal] = mapped_column(DecimalText())
+    total_max: Mapped[Decimal] = mapped_column(DecimalText())
+    self_total: Mapped[Decimal] = mapped_column(DecimalText())
+    unscored: Mapped[int] = mapped_column(default=0)
+    verified: Mapped[int] = mapped_column(default=0)
+    self_submitted_at: Mapped[datetime | None]
+    previous_rank: Mapped[int | None]
+    previous_of: Mapped[int | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ContestStatus(StrEnum):
+    """A contested deduction (giải trình) is open until an admin accepts or dismisses it."""
+
+    open = "open"
+    accepted = "accepted"
+    dismissed = "dismissed"
+
+
+class ScoreContest(Base):
+    """A unit's explanation against a verified score (giải trình), and how an admin resolved it."""
+
+    __tablename__ = "score_contests"
+    __table_args__ = (
+        Index(
+            "uq_score_contests_open",
+            "entry_id",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("score_entries.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(String(1000))
+    status: Mapped[ContestStatus] = mapped_column(_enum(ContestStatus), default=ContestStatus.open)
+    opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    resolved_at: Mapped[datetime | None]
+
+    entry: Mapped[ScoreEntry] = relationship(lazy="joined")
+
+
+class AwardForm(StrEnum):
+    """Forms of award (hình thức khen thưởng), from the seeds."""
+
+    giay_khen = "giay_khen"
+    bang_khen_tinh = "bang_khen_tinh"
+    bang_khen_bo = "bang_khen_bo"
+    bang_khen_thu_tuong = "bang_khen_thu_tuong"
+    co_thi_dua = "co_thi_dua"
+    huan_chuong_lao_dong = "huan_chuong_lao_dong"
+
+
+class Recognition(Base):
+    """The decision that a unit earned a title in a campaign (công nhận) and the award it came with."""
+
+    __tablename__ = "recognitions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    title_id: Mapped[int | None] = mapped_column(ForeignKey("titles.id", ondelete="SET NULL"))
+    award_form: Mapped[AwardForm] = mapped_column(_enum(AwardForm))
+    decision_number: Mapped[str] = mapped_column(String(100))
+    decided_on: Mapped[date] = mapped_column(Date)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    unit: Mapped[Unit] = relationship(lazy="joined")
+    title: Mapped[Title | None] = relationship(lazy="joined")

@@ -99,6 +99,10 @@ class UnitRepository(_Repository):
     async def children(self, parent_id: int) -> Sequence[Unit]:
         return (await self.session.scalars(select(Unit).where(Unit.parent_id == parent_id))).all()
 
+    async def subtree_ids(self, root_ids: Iterable[int]) -> list[int]:
+        """The ids of the given units and of every unit below them."""
+        return list(await self.session.scalars(self.subtree(root_ids)))
+
     @staticmethod
     def subtree(root_ids: Iterable[int]) -> Select[tuple[int]]:
         """A query of the ids of the given units and every unit below them, to use as a subquery."""

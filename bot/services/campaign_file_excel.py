@@ -52,11 +52,14 @@ INFO_FIELDS = {
     "eligible_kinds": "Đối tượng tham gia",
     "aggregation": "Cách tính tổng",
     "description": "Mô tả",
+    "ranking_visible": "Công khai bảng xếp hạng",
+    "contest_days": "Số ngày giải trình",
 }
 TITLE_COLUMNS = (
     Column("code", "Mã", 14),
     Column("name", "Tên danh hiệu", 44),
     Column("unit_kinds", "Loại đơn vị", 30),
+    Column("target_percent", "Chỉ tiêu (%)", 12),
 )
 DEADLINE_COLUMNS = (Column("kind", "Loại", 22), Column("due", "Ngày", 14), Column("label", "Nội dung", 50))
 SCALE_COLUMNS = (
@@ -295,7 +298,12 @@ def write_campaign_workbook(definition: CampaignDefinition, path: Path) -> None:
         [{"field": INFO_FIELDS[key], "value": value} for key, value in _info_values(definition)],
     )
     titles = [
-        {"code": title.code, "name": title.name, "unit_kinds": _kinds(title.unit_kinds)}
+        {
+            "code": title.code,
+            "name": title.name,
+            "unit_kinds": _kinds(title.unit_kinds),
+            "target_percent": title.target_percent,
+        }
         for title in definition.titles
     ]
     _fill(workbook.create_sheet(TITLES), TITLE_COLUMNS, titles)
@@ -324,6 +332,8 @@ def _info_values(definition: CampaignDefinition) -> list[tuple[str, object]]:
         ("eligible_kinds", _kinds(definition.eligible_kinds)),
         ("aggregation", AGGREGATION_WORDS[definition.aggregation][0]),
         ("description", definition.description or None),
+        ("ranking_visible", "Có" if definition.ranking_visible else "Không"),
+        ("contest_days", definition.contest_days),
     ]
 
 

@@ -98,6 +98,7 @@ class TitleDef:
     code: str
     name: str
     unit_kinds: tuple[UnitKind, ...]
+    target_percent: Decimal | None = None  # the share of eligible units meant to earn it (chỉ tiêu)
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,8 @@ class CampaignDefinition:
     indicators: tuple[IndicatorDef, ...]
     aggregation: Aggregation = Aggregation.sum
     description: str = ""
+    ranking_visible: bool = False  # unit heads see their whole cluster's table, not only their own rank
+    contest_days: int = 7  # days after a verified score during which the unit may contest it (giải trình)
 
 
 def _same(message: str) -> str:

@@ -35,6 +35,7 @@ from bot.services.campaign_file_words import (
     expected,
     lookup,
 )
+from bot.services.text import fold
 from bot.services.unit_import import parse_kind
 from storage.models import UnitKind
 
@@ -51,11 +52,13 @@ CAMPAIGN_KEYS = (
     "eligible_kinds",
     "aggregation",
     "description",
+    "ranking_visible",
+    "contest_days",
     "titles",
     "deadlines",
     "indicators",
 )
-TITLE_KEYS = ("code", "name", "unit_kinds")
+TITLE_KEYS = ("code", "name", "unit_kinds", "target_percent")
 DEADLINE_KEYS = ("kind", "due", "label")
 INDICATOR_KEYS = ("code", "name", "weight", "unit_kinds", "criteria")
 CRITERION_KEYS = (
@@ -78,6 +81,7 @@ NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
 WHOLE = re.compile(r"[+-]?\d+")
 ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 VN_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+FLAG_WORDS = {"co": True, "khong": False, "yes": True, "no": False}
 ROMAN = re.compile(r"(?=[IVX])X{0,3}(?:IX|IV|V?I{0,3})")
 LIST_SEPARATORS = re.compile(r"[,;\n]")
 
@@ -236,6 +240,16 @@ class _Checker:
             return None
         return value
 
+    def percent(self, node: Node, name: str) -> Decimal | None:
+        """A share from 0 to 100 ("26" or "26 %")."""
+        if isinstance(node.value, str):
+            node = Node(node.value.removesuffix("%").strip(), node.where)
+        value = self.number(node, name)
+        if value is not None and not 0 <= value <= 100:
+            self.report(node.where, N_("{field!r} must be between 0 and 100"), field=name)
+            return None
+        return value
+
     def count(self, node: Node, name: str) -> int | None:
         """A whole number, 0 or more."""
         value = self.whole(node, name)
@@ -245,9 +259,11 @@ class _Checker:
         return value
 
     def flag(self, node: Node, name: str) -> bool | None:
-        """Yes or no."""
+        """Yes or no: a boolean, or the words có / không (yes / no) as a spreadsheet holds them."""
         if isinstance(node.value, bool):
             return node.value
+        if isinstance(node.value, str) and fold(node.value) in FLAG_WORDS:
+            return FLAG_WORDS[fold(node.value)]
         self.report(node.where, N_("{field!r} must be true or false"), field=name)
         return None
 
@@ -358,6 +374,8 @@ class _Checker:
         kinds = f.value("eligible_kinds", self.kinds, required=True) or ()
         aggregation = f.value("aggregation", partial(self.choice, AGGREGATION_WORDS), default=Aggregation.sum)
         description = f.value("description", self.text, default="")
+        ranking_visible = f.value("ranking_visible", self.flag, default=False)
+        contest_days = f.value("contest_days", self.count, default=7)
         titles = f.items("titles", partial(self.title, eligible=kinds), required=True)
         deadlines = self.deadlines(f, start)
         indicators = self.indicators(f, kinds, aggregation)
@@ -378,6 +396,8 @@ class _Checker:
             indicators,
             aggregation,
             description,
+            ranking_visible,
+            contest_days,
         )
 
     def check_period(self, f: _Fields, year: int | None, start: date | None, end: date | None) -> None:
@@ -411,9 +431,10 @@ class _Checker:
             self.unique("title", code, f.where("code"))
         name = f.value("name", self.text, required=True)
         kinds = f.value("unit_kinds", partial(self.kinds, eligible=eligible), default=eligible)
+        target = f.value("target_percent", self.percent)
         if not self.clean_since(start):
             return None
-        return TitleDef(code, name, kinds)
+        return TitleDef(code, name, kinds, target)
 
     def deadlines(self, f: _Fields, period_start: date | None) -> tuple[DeadlineDef, ...]:
         """The deadlines: registration required, several reports, at most one of each other kind."""

@@ -204,3 +204,43 @@ class VersionTaken(DomainError):
         "Someone else from your unit sent evidence for this criterion at the same moment; "
         "press “Send for review” again to send yours as the next version."
     )
+
+
+class ScoringClosed(DomainError):
+    message = N_("Self-scoring closed on {date}. Please contact the commune if you need more time.")
+
+
+class NumberNeeded(DomainError):
+    message = N_("Please type a number such as 12 or 99,5.")
+
+
+class NumberOutOfRange(DomainError):
+    message = N_("The number must be between {low} and {high}.")
+
+
+class ReasonNeeded(DomainError):
+    message = N_("The verified score differs from the self-score: give the reason.")
+
+
+class ScoresIncomplete(DomainError):
+    message = N_("Score every criterion before sending: {missing} still to score.")
+
+
+class ScoreNotFound(DomainError):
+    message = N_("This score is no longer open for changes.")
+
+
+class ContestClosed(DomainError):
+    message = N_("The time to contest this score ended on {date}.")
+
+
+class ContestNotNeeded(DomainError):
+    message = N_("This score is the same as your self-score; there is nothing to contest.")
+
+
+class ContestOpen(DomainError):
+    message = N_("Your explanation for this criterion is already with the commune.")
+
+
+class DecisionNeeded(DomainError):
+    message = N_("Please type the decision number and its date, for example: 125/QĐ-UBND 20/12/2024.")

@@ -52,14 +52,17 @@ async def may_review(
     uow: UnitOfWork, scope: ReviewScope, evidence: Evidence, above: set[int] | None = None
 ) -> bool:
     """Whether the scope covers the evidence's unit and, for reviewers, the criterion's office."""
-    if scope.everything:
-        return True
-    if above is None:
+    if above is None and not scope.everything:
         above = set(await uow.units.ancestor_ids(evidence.unit_id))
-    if scope.admin_roots & above:
+    return covers(scope, criterion_of(evidence).reviewer_office, above or set())
+
+
+def covers(scope: ReviewScope, office: str | None, above: set[int]) -> bool:
+    """Whether the scope covers a unit (given the ids above it) and, for reviewers, this office's criteria."""
+    if scope.everything or scope.admin_roots & above:
         return True
-    office = fold(criterion_of(evidence).reviewer_office or "")
-    return bool(office) and any(unit in above and name == office for unit, name in scope.offices)
+    folded = fold(office or "")
+    return bool(folded) and any(unit in above and name == folded for unit, name in scope.offices)
 
 
 async def review_queue(uow: UnitOfWork, actor: Actor) -> list[Evidence]:
