@@ -7,7 +7,7 @@ from html import escape
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import N_
-from bot.services.errors import DomainError, StaleButton
+from bot.services.errors import StaleButton
 from bot.services.recognitions import awardable, parse_decision, recognitions_of, record_recognition
 from bot.services.text import display_name
 from handlers.turn import Turn, handler
@@ -102,13 +102,11 @@ async def ask_decision(turn: Turn) -> None:
 
 
 async def decision_typed(turn: Turn, uow: UnitOfWork, registration_id: int, form: str, text: str) -> None:
-    """Record the recognition; a decision that cannot be read is asked for again."""
-    try:
-        number, day = parse_decision(text)
-        recognition = await record_recognition(uow, turn.actor, registration_id, AwardForm(form), number, day)
-    except (DomainError, ValueError):
-        await uow.pending_inputs.expect(turn.actor.id, f"{TYPED_DECISION}:{form}", registration_id, utcnow())
-        raise
+    """Record the recognition; a decision that cannot be read is waited for again (see text.py)."""
+    if form not in AwardForm.__members__:
+        raise StaleButton()
+    number, day = parse_decision(text)
+    recognition = await record_recognition(uow, turn.actor, registration_id, AwardForm(form), number, day)
     await turn.reply(
         turn._("🏅 Recorded: {unit}, {award}, decision {number} of {date}.").format(
             unit=escape(display_name(recognition.unit)),

@@ -14,7 +14,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import N_
 from bot.services.campaigns import definition_of
-from bot.services.errors import DomainError, ReasonNeeded, StaleButton
+from bot.services.errors import ReasonNeeded, StaleButton
 from bot.services.evidence import evidence_campaigns
 from bot.services.scores import (
     Editing,
@@ -165,13 +165,8 @@ async def ask_number(turn: Turn) -> None:
 
 
 async def number_typed(turn: Turn, uow: UnitOfWork, entry_id: int, slot: str, text: str) -> None:
-    """The typed value; a wrong one is explained and asked for again (nothing entered is lost)."""
-    today = turn.services.today()
-    try:
-        found = await change_entry(uow, turn.actor, entry_id, slot, parse_number(text), today)
-    except DomainError:
-        await uow.pending_inputs.expect(turn.actor.id, f"{TYPED_NUMBER}:{slot}", entry_id, utcnow())
-        raise
+    """The typed value; one that cannot be read is explained and waited for again (see text.py)."""
+    found = await change_entry(uow, turn.actor, entry_id, slot, parse_number(text), turn.services.today())
     await turn.reply(*card(turn, found))
 
 

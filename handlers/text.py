@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from html import escape
 
+from bot.services.errors import BadInput
 from bot.services.people import profile
 from bot.services.units import search_headed_units
 from handlers import awards, scoring, standings
@@ -14,6 +15,7 @@ from handlers.join import results_heading, unit_buttons
 from handlers.menu import main_menu
 from handlers.registration_review import REJECT_WITH_TYPED_REASON, outcome_line, reject_with_typed_reason
 from handlers.turn import Turn, handler
+from storage.models import PendingInput, utcnow
 
 
 async def _registration_reason(turn: Turn, subject_id: int, argument: str, text: str) -> None:
@@ -66,13 +68,20 @@ async def on_text(turn: Turn) -> None:
     text = turn.update.effective_message.text or ""
     async with turn.work() as uow:
         waiting = await uow.pending_inputs.take(turn.actor.id)  # taken even if acting on it fails below
-    if waiting is not None:
-        action, _, argument = waiting.action.partition(":")
-        answer = TYPED_ANSWERS.get(action)
-        if answer is not None:
-            await answer(turn, waiting.subject_id, argument, text)
-            return
+    answer = TYPED_ANSWERS.get(waiting.action.partition(":")[0]) if waiting is not None else None
+    if waiting is not None and answer is not None:
+        try:
+            await answer(turn, waiting.subject_id, waiting.action.partition(":")[2], text)
+        except BadInput:  # keep waiting: the person only has to type it again
+            await _wait_again(turn, waiting)
+            raise
+        return
     await search_or_hint(turn, text)
+
+
+async def _wait_again(turn: Turn, waiting: PendingInput) -> None:
+    async with turn.work() as uow:
+        await uow.pending_inputs.expect(turn.actor.id, waiting.action, waiting.subject_id, utcnow())
 
 
 async def search_or_hint(turn: Turn, query: str) -> None:

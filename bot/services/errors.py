@@ -210,11 +210,15 @@ class ScoringClosed(DomainError):
     message = N_("Self-scoring closed on {date}. Please contact the commune if you need more time.")
 
 
-class NumberNeeded(DomainError):
+class BadInput(DomainError):
+    """Typed input that cannot be read: the bot keeps waiting for it, so the person just types again."""
+
+
+class NumberNeeded(BadInput):
     message = N_("Please type a number such as 12 or 99,5.")
 
 
-class NumberOutOfRange(DomainError):
+class NumberOutOfRange(BadInput):
     message = N_("The number must be between {low} and {high}.")
 
 
@@ -242,5 +246,5 @@ class ContestOpen(DomainError):
     message = N_("Your explanation for this criterion is already with the commune.")
 
 
-class DecisionNeeded(DomainError):
+class DecisionNeeded(BadInput):
     message = N_("Please type the decision number and its date, for example: 125/QĐ-UBND 20/12/2024.")
