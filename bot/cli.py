@@ -98,6 +98,12 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         campaign_action = campaign_commands.add_parser(action, help=text)
         campaign_action.add_argument("code", help=_("the campaign code"))
+    campaign_export = campaign_commands.add_parser(
+        "export", help=_("write an Excel file: the score sheet, the registrations or the evidence matrix")
+    )
+    campaign_export.add_argument("code", help=_("the campaign code"))
+    campaign_export.add_argument("what", choices=("scores", "registrations", "evidence"))
+    campaign_export.add_argument("--out", type=Path, required=True, help=_("the .xlsx file to write"))
 
     admins = commands.add_parser("admins", help=_("admins of units"))
     admin_commands = admins.add_subparsers(dest="admins_command", required=True, metavar=_("COMMAND"))

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+from datetime import date
 
 from bot.cli_tasks import bot_username, transaction
 from bot.config import Settings
 from bot.i18n import Translator, default_translator
+from bot.services.access import Actor
 from bot.services.campaign_file import CampaignFileError, load_campaign_file
 from bot.services.campaigns import close_campaign, launch_campaign, save_campaign
 from bot.services.errors import CampaignNotFound
+from bot.services.exports import evidence_file, registrations_file, score_sheet_file
 from handlers.campaign_texts import STATUS_NAMES, announcement
-from storage.models import RegistrationStatus
+from storage.models import Person, RegistrationStatus
 
 t = default_translator()
 _ = t.gettext
@@ -112,4 +115,33 @@ def close(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-CAMPAIGN_COMMANDS = {"import": import_file, "list": list_campaigns, "launch": launch, "close": close}
+EXPORTS = {"scores": score_sheet_file, "registrations": registrations_file, "evidence": evidence_file}
+OPERATOR = Actor(Person(telegram_id=0, full_name="thidua"), is_operator=True)  # the CLI acts as an operator
+
+
+def export(settings: Settings, args: argparse.Namespace) -> int:
+    """`thidua campaigns export CODE WHAT --out FILE`: the score sheet, registrations or evidence matrix."""
+
+    async def run() -> bytes:
+        async with transaction(settings) as uow:
+            campaign = await uow.campaigns.by_code(args.code)
+            if campaign is None:
+                raise CampaignNotFound()
+            if args.what == "scores":
+                subtitle = _("Score sheet as of {date}").format(date=t.date(date.today()))
+                return (await score_sheet_file(uow, OPERATOR, campaign.id, _, subtitle))[1]
+            return (await EXPORTS[args.what](uow, OPERATOR, campaign.id, _))[1]
+
+    data = asyncio.run(run())
+    args.out.write_bytes(data)
+    print(_("Written {path} ({size} bytes).").format(path=args.out, size=len(data)))
+    return 0
+
+
+CAMPAIGN_COMMANDS = {
+    "import": import_file,
+    "list": list_campaigns,
+    "launch": launch,
+    "close": close,
+    "export": export,
+}

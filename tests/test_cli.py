@@ -127,3 +127,21 @@ def test_reviewers_get_an_office(workdir, capsys):
             await database.dispose()
 
     assert asyncio.run(offices()) == [("BABICH", Role.reviewer, "Kiểm lâm địa bàn")]
+
+
+def test_excel_exports_are_written_from_the_cli(workdir, capsys):
+    from openpyxl import load_workbook
+
+    main(["units", "import", str(EXAMPLES / "don_vi.csv")])
+    main(["campaigns", "import", str(EXAMPLES / "campaigns" / "cum_khu_trung_2024.yaml")])
+    for what in ("scores", "registrations", "evidence"):
+        out = workdir / f"{what}.xlsx"
+        assert main(["campaigns", "export", "cum_khu_trung_2024", what, "--out", str(out)]) == 0
+        sheet = load_workbook(out).active
+        assert sheet["A1"].value == "Chấm điểm thi đua Cụm các xã, thị trấn Khu Trung năm 2024"
+    rows = [[cell.value for cell in row] for row in load_workbook(workdir / "scores.xlsx").active.iter_rows()]
+    assert ["I.2", "Tỷ lệ % tăng hoặc giảm thu ngân sách trong dự toán huyện giao", 100] in [
+        r[:3] for r in rows
+    ]
+    assert "Đã ghi" in capsys.readouterr().out
+    assert main(["campaigns", "export", "khong_co", "scores", "--out", str(workdir / "x.xlsx")]) == 1
