@@ -676,3 +676,16 @@ def test_scope_as_a_list_or_text():
         edit(BASE, "organizer: BABICH\n", "organizer: BATO\nscope: BABICH, BALE\n")
     )
     assert definition.scope == ("BABICH", "BALE")
+
+
+def test_ranking_visibility_contest_days_and_title_targets_are_read_from_both_formats(tmp_path):
+    from bot.services.campaign_file import load_campaign_file
+    from bot.services.campaign_file_excel import write_campaign_workbook
+
+    definition = load_campaign_file(CAMPAIGNS / "cum_khu_trung_2024.yaml")
+    assert (definition.ranking_visible, definition.contest_days) == (True, 7)
+    model = load_campaign_file(CAMPAIGNS / "kieu_mau_2025.xlsx")
+    assert model.titles[0].target_percent == 26 and model.ranking_visible is False
+    path = tmp_path / "lai.xlsx"
+    write_campaign_workbook(definition, path)
+    assert load_campaign_file(path) == definition

@@ -99,12 +99,14 @@ GUIDE_ROWS = (
         "Cột A là tên mục, cột B là nội dung. Ngày ghi dạng 31/12/2024. Phạm vi: mã các đơn vị tham gia "
         "(cùng các đơn vị trực thuộc), cách nhau bởi dấu phẩy; để trống là đơn vị phát động. Đối tượng "
         "tham gia: Xã, Thị trấn, Phường, Thôn, Tổ dân phố, Cơ quan, Hộ gia đình. Cách tính tổng: Tổng "
-        "điểm, hoặc Theo trọng số (mỗi chỉ tiêu có trọng số, tổng các trọng số bằng 100).",
+        "điểm, hoặc Theo trọng số (mỗi chỉ tiêu có trọng số, tổng các trọng số bằng 100). Công khai bảng "
+        "xếp hạng: Có (trưởng thôn, thủ trưởng đơn vị xem cả bảng của Cụm) hoặc Không (chỉ xem thứ hạng của "
+        "mình). Số ngày giải trình: số ngày đơn vị được giải trình sau khi có điểm thẩm định (mặc định 7).",
     ),
     (
         TITLES,
         "Mỗi dòng một danh hiệu; Loại đơn vị là các loại đơn vị được đăng ký danh hiệu đó (để trống: mọi "
-        "đối tượng tham gia).",
+        "đối tượng tham gia). Chỉ tiêu (%): tỷ lệ đơn vị phấn đấu đạt danh hiệu (ví dụ 26), có thể để trống.",
     ),
     (
         DEADLINES,
