@@ -110,9 +110,14 @@ async def show_help(turn: Turn) -> None:
         lines += [
             _("/dangky – the campaigns of your unit: read, register, withdraw"),
             _("/minhchung – send evidence photos or PDF files for a criterion"),
+            _("/tuchamdiem – score your unit criterion by criterion and send the self-score"),
+            _("/diem – your unit's score, rank and every point lost, and contesting a verified score"),
         ]
     if me.is_admin or me.is_reviewer:
-        lines += [_("/duyetminhchung – evidence waiting for your review")]
+        lines += [
+            _("/duyetminhchung – evidence waiting for your review"),
+            _("/thamdinh – self-scores waiting for your verification"),
+        ]
     if not me.is_linked:
         lines += [
             "",
@@ -128,7 +133,10 @@ async def show_help(turn: Turn) -> None:
             _("/moi name – create an invite link and QR code for a unit"),
             _("/thanhvien name – see and remove the people linked to a unit"),
             _("/choduyet – join requests waiting for your decision"),
-            _("/phongtrao – campaigns: launch, approve registrations, follow, extend deadlines, close"),
+            _(
+                "/phongtrao – campaigns: launch, approve registrations, follow, extend deadlines, "
+                "scores and ranking, Excel files, awards, close"
+            ),
             _("Send a campaign file (.yaml or .xlsx) in this chat to create or update a draft campaign."),
             _("In a group chat: /lienket name – link the group to a commune or cluster"),
         ]
