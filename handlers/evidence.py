@@ -14,7 +14,6 @@ from bot.services.evidence import (
     add_item,
     choose_criterion,
     criterion_states,
-    evidence_campaigns,
     set_location,
     submit_draft,
 )
@@ -22,6 +21,7 @@ from bot.services.evidence_review import notify_reviewers
 from bot.services.media import FolderMediaStore, file_facts
 from bot.services.text import display_name
 from handlers.evidence_texts import STATE_MARKS, review_notice
+from handlers.registered import choose_registered_campaign
 from handlers.turn import Turn, handler
 
 ALBUM_QUIET_SECONDS = 1.5  # photos of an album arrive as separate updates; answer once they stop coming
@@ -37,21 +37,12 @@ def submit_keyboard(turn: Turn) -> InlineKeyboardMarkup:
 @handler
 async def list_campaigns(turn: Turn) -> None:
     """/minhchung and "Evidence": the registered campaigns, or straight to the criteria when there is one."""
-    async with turn.work() as uow:
-        unit, campaigns = await evidence_campaigns(uow, turn.actor)
-    _ = turn._
-    if len(campaigns) == 1:
-        await show_criteria(turn, campaigns[0].id)
-        return
-    if not campaigns:
-        await turn.reply(
-            _("{unit} is not registered for any running campaign yet; register with /dangky.").format(
-                unit=escape(display_name(unit))
-            )
-        )
-        return
-    rows = [[InlineKeyboardButton(c.name[:60], callback_data=f"ev:camp:{c.id}")] for c in campaigns]
-    await turn.reply(_("Evidence for which campaign?"), InlineKeyboardMarkup(rows))
+    await choose_registered_campaign(
+        turn,
+        turn._("Evidence for which campaign?"),
+        "ev:camp",
+        lambda campaign_id: show_criteria(turn, campaign_id),
+    )
 
 
 async def show_criteria(turn: Turn, campaign_id: int) -> None:

@@ -15,7 +15,6 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.i18n import N_
 from bot.services.campaigns import definition_of
 from bot.services.errors import ReasonNeeded, StaleButton
-from bot.services.evidence import evidence_campaigns
 from bot.services.scores import (
     Editing,
     UnitScores,
@@ -32,6 +31,7 @@ from bot.services.scores import (
 )
 from bot.services.text import display_name
 from handlers.campaign_texts import button
+from handlers.registered import choose_registered_campaign
 from handlers.score_texts import editor_keyboard, editor_text, points, signed, slot_prompt
 from handlers.turn import Turn, handler
 from storage.db import UnitOfWork
@@ -64,20 +64,12 @@ def card(turn: Turn, found: Editing) -> tuple[str, InlineKeyboardMarkup]:
 @handler
 async def list_campaigns(turn: Turn) -> None:
     """/tuchamdiem and "Self-scoring": the registered campaigns, or straight to the criteria."""
-    async with turn.work() as uow:
-        unit, campaigns = await evidence_campaigns(uow, turn.actor)
-    _ = turn._
-    if len(campaigns) == 1:
-        await show_criteria(turn, campaigns[0].id, edit=False)
-    elif not campaigns:
-        await turn.reply(
-            _("{unit} is not registered for any running campaign yet; register with /dangky.").format(
-                unit=escape(display_name(unit))
-            )
-        )
-    else:
-        rows = [[InlineKeyboardButton(c.name[:60], callback_data=f"sc:camp:{c.id}")] for c in campaigns]
-        await turn.reply(_("Self-scoring for which campaign?"), InlineKeyboardMarkup(rows))
+    await choose_registered_campaign(
+        turn,
+        turn._("Self-scoring for which campaign?"),
+        "sc:camp",
+        lambda campaign_id: show_criteria(turn, campaign_id, edit=False),
+    )
 
 
 async def show_criteria(turn: Turn, campaign_id: int, edit: bool) -> None:

@@ -17,7 +17,6 @@ from bot.services.contests import (
     open_contest,
     resolve_contest,
 )
-from bot.services.evidence import evidence_campaigns
 from bot.services.standings import (
     Group,
     MyStanding,
@@ -29,6 +28,7 @@ from bot.services.standings import (
 from bot.services.text import display_name
 from handlers.campaign_texts import button
 from handlers.keyboards import confirm_keyboard
+from handlers.registered import choose_registered_campaign
 from handlers.score_texts import ledger_line, points, rank_text, standing_rank
 from handlers.turn import Turn, handler
 from storage.db import UnitOfWork
@@ -41,20 +41,12 @@ GROUPS_CHARTED = 10  # charts sent at once; more groups are in the Excel sheet
 @handler
 async def my_score(turn: Turn) -> None:
     """/diem and "My score": the registered campaign's score, or a choice when there are several."""
-    async with turn.work() as uow:
-        unit, campaigns = await evidence_campaigns(uow, turn.actor)
-    _ = turn._
-    if len(campaigns) == 1:
-        await show_my_score(turn, campaigns[0].id)
-    elif not campaigns:
-        await turn.reply(
-            _("{unit} is not registered for any running campaign yet; register with /dangky.").format(
-                unit=escape(display_name(unit))
-            )
-        )
-    else:
-        rows = [[InlineKeyboardButton(c.name[:60], callback_data=f"my:camp:{c.id}")] for c in campaigns]
-        await turn.reply(_("Your score in which campaign?"), InlineKeyboardMarkup(rows))
+    await choose_registered_campaign(
+        turn,
+        turn._("Your score in which campaign?"),
+        "my:camp",
+        lambda campaign_id: show_my_score(turn, campaign_id),
+    )
 
 
 @handler
