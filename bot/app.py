@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from datetime import datetime
 
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
@@ -15,14 +17,17 @@ from handlers.routes import register
 from handlers.turn import SERVICES_KEY, BotServices
 from schedules.drafts import schedule as schedule_unsent_drafts
 from schedules.outbox import OutboxDrain
+from schedules.reminders import schedule as schedule_reminders
 from storage.db import Database
-from storage.models import Role
+from storage.models import Role, utcnow
 
 log = logging.getLogger(__name__)
 MAX_CONCURRENT_UPDATES = 64
 
 
-def build_application(settings: Settings, database: Database) -> Application:
+def build_application(
+    settings: Settings, database: Database, clock: Callable[[], datetime] = utcnow
+) -> Application:
     """The bot, ready to run by polling or webhook, or to be driven by tests against the fake Bot API."""
     defaults = Defaults(
         parse_mode=ParseMode.HTML,
@@ -41,11 +46,12 @@ def build_application(settings: Settings, database: Database) -> Application:
         .post_shutdown(lambda _app: database.dispose())
         .build()
     )
-    services = BotServices(settings, database)
+    services = BotServices(settings, database, clock=clock)
     services.outbox = OutboxDrain(application.bot, database)
     application.bot_data[SERVICES_KEY] = services
     register(application)
     schedule_unsent_drafts(application)
+    schedule_reminders(application)
     return application
 
 

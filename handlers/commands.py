@@ -25,6 +25,7 @@ USER_COMMANDS = [
     ("tuchamdiem", N_("Score your unit against the criteria")),
     ("diem", N_("Your unit's score and rank")),
     ("donvi", N_("The unit you are linked to")),
+    ("nhacviec", N_("Reminders: pause or resume")),
     ("ngonngu", N_("Change language")),
     ("trogiup", N_("Help")),
 ]

@@ -104,6 +104,7 @@ async def show_help(turn: Turn) -> None:
         _("/menu – main menu"),
         _("/donvi – the unit you are linked to"),
         _("/ngonngu – change language"),
+        _("/nhacviec – pause or resume the early deadline reminders"),
         _("/trogiup – this help"),
     ]
     if me.is_unit_head:

@@ -29,6 +29,7 @@ from handlers import (
     onboarding,
     registration,
     registration_review,
+    reminder_settings,
     scoring,
     standings,
     text,
@@ -63,6 +64,7 @@ def register(application: Application) -> None:
         "tuchamdiem": scoring.list_campaigns,
         "diem": standings.my_score,
         "thamdinh": verification.show_queue,
+        "nhacviec": reminder_settings.show,
     }
     for name, callback in commands.items():
         application.add_handler(CommandHandler(name, callback, filters=private))
@@ -152,6 +154,7 @@ def register(application: Application) -> None:
         r"^aw:pick:": awards.pick_unit,
         r"^aw:reg:": awards.pick_form,
         r"^aw:form:": awards.ask_decision,
+        r"^rm:(on|off)$": reminder_settings.change,
     }
     for pattern, callback in callbacks.items():
         application.add_handler(CallbackQueryHandler(callback, pattern=pattern))

@@ -6,7 +6,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import wraps
 
 from telegram import InlineKeyboardMarkup, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
@@ -37,13 +37,14 @@ class BotServices:
     settings: Settings
     database: Database
     outbox: OutboxDrain | None = None
+    clock: Callable[[], datetime] = utcnow  # injectable, so tests (and the sandbox) can move time
 
     def translator(self, locale: str | None) -> Translator:
         return Translator(locale or self.settings.locale, self.settings.timezone)
 
     def today(self) -> date:
         """Today's date where the bot's users live: deadlines are local dates."""
-        return utcnow().astimezone(self.settings.timezone).date()
+        return self.clock().astimezone(self.settings.timezone).date()
 
     def queued(self) -> None:
         """Messages were queued in the outbox: let the drain send them now."""

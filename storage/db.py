@@ -18,6 +18,7 @@ from storage.campaign_repositories import (
 )
 from storage.evidence_repositories import EvidenceRepository
 from storage.outbox import OutboxRepository
+from storage.reminder_repositories import ReminderRepository
 from storage.repositories import (
     AuditRepository,
     ClusterRepository,
@@ -99,6 +100,7 @@ class UnitOfWork:
         self.outbox = OutboxRepository(session)
         self.evidence = EvidenceRepository(session)
         self.scores = ScoreRepository(session)
+        self.reminders = ReminderRepository(session)
 
     async def __aenter__(self) -> UnitOfWork:
         if self._writer is not None:

@@ -147,6 +147,8 @@ class Person(Base):
     phone: Mapped[str | None] = mapped_column(String(32))
     locale: Mapped[str | None] = mapped_column(String(8))
     active: Mapped[bool] = mapped_column(default=True)
+    # Paused people still get the deadline-day and overdue reminders, not the earlier ones.
+    reminders_paused: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -652,3 +654,19 @@ class Recognition(Base):
 
     unit: Mapped[Unit] = relationship(lazy="joined")
     title: Mapped[Title | None] = relationship(lazy="joined")
+
+
+class ReminderRun(Base):
+    """One pass of reminders (a deadline's stage, a day's digest) and how far it got, so none is sent twice.
+
+    `key` names the pass ("deadline:12:stage:3", "digest:2026-11-22"); `cursor` is the last unit id done, so a
+    pass cut short by a restart resumes after it; `finished_at` marks a pass complete.
+    """
+
+    __tablename__ = "reminder_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), unique=True)
+    cursor: Mapped[int] = mapped_column(default=0)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import socket
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import datetime
 
 from telegram.ext import Application
 
@@ -14,6 +15,7 @@ from bot.app import build_application
 from bot.config import Settings, load_settings
 from fake_bot_api import FakeBotApi
 from storage.db import Database
+from storage.models import utcnow
 
 TOKEN = "123456:TEST-TOKEN-FOR-THE-FAKE"
 BOT_USERNAME = "thidua_test_bot"
@@ -30,6 +32,13 @@ class RunningBot:
     application: Application
     settings: Settings
 
+    async def sweep(self) -> int:
+        """Run the reminder sweep now (as the JobQueue does every minute); returns messages queued."""
+        from handlers.turn import SERVICES_KEY
+        from schedules.reminders import run_sweep
+
+        return await run_sweep(self.application.bot_data[SERVICES_KEY])
+
 
 def free_port() -> int:
     """A TCP port on loopback that nothing listens on right now."""
@@ -39,7 +48,9 @@ def free_port() -> int:
 
 
 @asynccontextmanager
-async def running_bot(database: Database, webhook: bool = False) -> AsyncIterator[RunningBot]:
+async def running_bot(
+    database: Database, webhook: bool = False, clock: Callable[[], datetime] | None = None
+) -> AsyncIterator[RunningBot]:
     """Start the fake Bot API and the bot against it; stop both afterwards."""
     api = FakeBotApi(token=TOKEN, bot_username=BOT_USERNAME)
     await api.start()
@@ -56,7 +67,7 @@ async def running_bot(database: Database, webhook: bool = False) -> AsyncIterato
             "THIDUA_MEDIA_DIR": media.name,
         }
     )
-    application = build_application(settings, database)
+    application = build_application(settings, database, clock or utcnow)
     await application.initialize()
     if application.post_init:
         await application.post_init(application)

@@ -25,7 +25,7 @@ from bot.services.campaign_file_model import (
     Where,
 )
 from bot.services.campaign_file_rules import read_rules, write_rules
-from bot.services.campaign_file_words import AGGREGATION_WORDS, DEADLINE_WORDS, KIND_LABELS
+from bot.services.campaign_file_words import AGGREGATION_WORDS, DEADLINE_WORDS, ESCALATE_WORDS, KIND_LABELS
 from bot.services.text import fold
 from storage.models import UnitKind
 
@@ -54,6 +54,10 @@ INFO_FIELDS = {
     "description": "Mô tả",
     "ranking_visible": "Công khai bảng xếp hạng",
     "contest_days": "Số ngày giải trình",
+    "reminder_days": "Nhắc trước hạn (ngày)",
+    "reminder_hour": "Giờ gửi nhắc việc",
+    "quiet_hours": "Giờ không gửi tin",
+    "escalate_to": "Báo đơn vị chậm cho",
 }
 TITLE_COLUMNS = (
     Column("code", "Mã", 14),
@@ -336,6 +340,10 @@ def _info_values(definition: CampaignDefinition) -> list[tuple[str, object]]:
         ("description", definition.description or None),
         ("ranking_visible", "Có" if definition.ranking_visible else "Không"),
         ("contest_days", definition.contest_days),
+        ("reminder_days", ", ".join(str(day) for day in definition.reminder_days)),
+        ("reminder_hour", definition.reminder_hour),
+        ("quiet_hours", definition.quiet_hours),
+        ("escalate_to", ESCALATE_WORDS[definition.escalate_to][0]),
     ]
 
 

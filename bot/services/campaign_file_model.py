@@ -33,6 +33,13 @@ class Aggregation(StrEnum):
     weighted = "weighted"
 
 
+class EscalateTo(StrEnum):
+    """Who hears of the units late for a deadline."""
+
+    nearest = "nearest"  # the admins closest above each late unit (its commune)
+    organizer = "organizer"  # the admins of the unit that launched the campaign
+
+
 class Per(StrEnum):
     """What a deduction or bonus is counted in: points × the number of these."""
 
@@ -129,6 +136,10 @@ class CampaignDefinition:
     description: str = ""
     ranking_visible: bool = False  # unit heads see their whole cluster's table, not only their own rank
     contest_days: int = 7  # days after a verified score during which the unit may contest it (giải trình)
+    reminder_days: tuple[int, ...] = (7, 3, 1, 0)  # days before a deadline when those behind are reminded
+    reminder_hour: int = 8  # local hour reminders go out
+    quiet_hours: str = "21:00-07:00"  # local hours when nothing is sent (reminders wait for the morning)
+    escalate_to: EscalateTo = EscalateTo.nearest
 
 
 def _same(message: str) -> str:

@@ -18,6 +18,7 @@ from bot.services.campaign_file_model import (
     DeadlineDef,
     DeadlineKind,
     DeductionRule,
+    EscalateTo,
     FileProblem,
     IndicatorDef,
     Node,
@@ -29,6 +30,7 @@ from bot.services.campaign_file_model import (
 from bot.services.campaign_file_words import (
     AGGREGATION_WORDS,
     DEADLINE_WORDS,
+    ESCALATE_WORDS,
     KIND_LABELS,
     PER_WORDS,
     E,
@@ -54,6 +56,10 @@ CAMPAIGN_KEYS = (
     "description",
     "ranking_visible",
     "contest_days",
+    "reminder_days",
+    "reminder_hour",
+    "quiet_hours",
+    "escalate_to",
     "titles",
     "deadlines",
     "indicators",
@@ -81,6 +87,7 @@ NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
 WHOLE = re.compile(r"[+-]?\d+")
 ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 VN_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+HOURS = re.compile(r"(\d{1,2})(?:[:h](\d{2})|h)?\s*[-–]\s*(\d{1,2})(?:[:h](\d{2})|h)?")
 FLAG_WORDS = {"co": True, "khong": False, "yes": True, "no": False}
 ROMAN = re.compile(r"(?=[IVX])X{0,3}(?:IX|IV|V?I{0,3})")
 LIST_SEPARATORS = re.compile(r"[,;\n]")
@@ -250,6 +257,44 @@ class _Checker:
             return None
         return value
 
+    def days_before(self, node: Node, name: str) -> tuple[int, ...] | None:
+        """Days before a deadline ("7, 3, 1, 0"), each from 0 to 60, latest reminder last."""
+        items = self.listed(node, name)
+        if items is None:
+            return None
+        days = [self.count(item, name) for item in items]
+        if None in days:
+            return None
+        if any(day > 60 for day in days if day is not None):
+            self.report(node.where, N_("{field!r} must be days from 0 to 60"), field=name)
+            return None
+        return tuple(sorted({day for day in days if day is not None}, reverse=True))
+
+    def hour(self, node: Node, name: str) -> int | None:
+        """An hour of the day, 0 to 23."""
+        value = self.whole(node, name)
+        if value is not None and not 0 <= value <= 23:
+            self.report(node.where, N_("{field!r} must be an hour from 0 to 23"), field=name)
+            return None
+        return value
+
+    def hours(self, node: Node, name: str) -> str | None:
+        """A span of local hours such as 21:00-07:00, written back as HH:MM-HH:MM."""
+        text = self.text(node, name)
+        if text is None:
+            return None
+        match = HOURS.fullmatch(text)
+        parts = [int(part or 0) for part in match.groups()] if match else []
+        if not parts or max(parts[0], parts[2]) > 23 or max(parts[1], parts[3]) > 59:
+            self.report(
+                node.where,
+                N_("{field!r} must be hours such as 21:00-07:00, not {value!r}"),
+                field=name,
+                value=text,
+            )
+            return None
+        return "{:02d}:{:02d}-{:02d}:{:02d}".format(*parts)
+
     def count(self, node: Node, name: str) -> int | None:
         """A whole number, 0 or more."""
         value = self.whole(node, name)
@@ -376,6 +421,10 @@ class _Checker:
         description = f.value("description", self.text, default="")
         ranking_visible = f.value("ranking_visible", self.flag, default=False)
         contest_days = f.value("contest_days", self.count, default=7)
+        reminder_days = f.value("reminder_days", self.days_before, default=(7, 3, 1, 0))
+        reminder_hour = f.value("reminder_hour", self.hour, default=8)
+        quiet_hours = f.value("quiet_hours", self.hours, default="21:00-07:00")
+        escalate_to = f.value("escalate_to", partial(self.choice, ESCALATE_WORDS), default=EscalateTo.nearest)
         titles = f.items("titles", partial(self.title, eligible=kinds), required=True)
         deadlines = self.deadlines(f, start)
         indicators = self.indicators(f, kinds, aggregation)
@@ -398,6 +447,10 @@ class _Checker:
             description,
             ranking_visible,
             contest_days,
+            reminder_days,
+            reminder_hour,
+            quiet_hours,
+            escalate_to,
         )
 
     def check_period(self, f: _Fields, year: int | None, start: date | None, end: date | None) -> None:

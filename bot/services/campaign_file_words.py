@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import TypeVar
 
-from bot.services.campaign_file_model import Aggregation, DeadlineKind, Per
+from bot.services.campaign_file_model import Aggregation, DeadlineKind, EscalateTo, Per
 from bot.services.text import fold
 from storage.models import UnitKind
 
@@ -35,6 +35,11 @@ DEADLINE_WORDS = {
 AGGREGATION_WORDS = {
     Aggregation.sum: ("Tổng điểm", "Cộng điểm", "Tổng"),
     Aggregation.weighted: ("Theo trọng số", "Trọng số"),
+}
+
+ESCALATE_WORDS = {
+    EscalateTo.nearest: ("Cấp quản lý trực tiếp", "Cấp trên trực tiếp", "Xã"),
+    EscalateTo.organizer: ("Đơn vị phát động",),
 }
 
 PER_WORDS = {

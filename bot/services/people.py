@@ -37,6 +37,13 @@ async def set_locale(uow: UnitOfWork, actor: Actor, locale: str) -> str:
     return actor.person.locale or LOCALES[0]
 
 
+async def set_reminders_paused(uow: UnitOfWork, actor: Actor, paused: bool) -> bool:
+    """Pause or resume the early reminders; deadline-day and overdue ones always come."""
+    actor.person.reminders_paused = paused
+    uow.audit.record(actor.id, "person.reminders", f"person:{actor.id}", paused=paused)
+    return paused
+
+
 async def set_phone(uow: UnitOfWork, actor: Actor, phone: str, contact_user_id: int | None) -> None:
     """Store the person's own phone number (a contact card of someone else is refused)."""
     if contact_user_id != actor.person.telegram_id:
