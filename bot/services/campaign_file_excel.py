@@ -105,7 +105,10 @@ GUIDE_ROWS = (
         "tham gia: Xã, Thị trấn, Phường, Thôn, Tổ dân phố, Cơ quan, Hộ gia đình. Cách tính tổng: Tổng "
         "điểm, hoặc Theo trọng số (mỗi chỉ tiêu có trọng số, tổng các trọng số bằng 100). Công khai bảng "
         "xếp hạng: Có (trưởng thôn, thủ trưởng đơn vị xem cả bảng của Cụm) hoặc Không (chỉ xem thứ hạng của "
-        "mình). Số ngày giải trình: số ngày đơn vị được giải trình sau khi có điểm thẩm định (mặc định 7).",
+        "mình). Số ngày giải trình: số ngày đơn vị được giải trình sau khi có điểm thẩm định (mặc định 7). "
+        "Nhắc trước hạn (ngày): ví dụ 7, 3, 1, 0 (0 là đúng ngày hạn). Giờ gửi nhắc việc: giờ trong ngày "
+        "(mặc định 8). Giờ không gửi tin: ví dụ 21:00-07:00. Báo đơn vị chậm cho: Cấp quản lý trực tiếp "
+        "hoặc Đơn vị phát động.",
     ),
     (
         TITLES,
