@@ -117,7 +117,8 @@ class ScoreRepository(_Repository):
             query = query.where(member.c.cluster_id == int(group[1:]))
         elif group is not None:
             parent_id = int(group[1:]) or None
-            query = query.where(member.c.cluster_id.is_(None), Unit.parent_id.is_(parent_id))
+            same_parent = Unit.parent_id.is_(None) if parent_id is None else Unit.parent_id == parent_id
+            query = query.where(member.c.cluster_id.is_(None), same_parent)
         result = await self.session.stream(query.execution_options(yield_per=STREAM_ROWS))
         rows = []
         async for unit_id, name, cluster_id, cluster, parent_id, parent_name, *figures in result:
