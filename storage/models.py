@@ -132,7 +132,10 @@ class ClusterMember(Base):
     __tablename__ = "cluster_members"
 
     cluster_id: Mapped[int] = mapped_column(ForeignKey("clusters.id", ondelete="CASCADE"), primary_key=True)
-    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), primary_key=True)
+    # Indexed on its own: rankings look up the cluster of each unit.
+    unit_id: Mapped[int] = mapped_column(
+        ForeignKey("units.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 class Person(Base):

@@ -119,9 +119,11 @@ class ScoreRepository(_Repository):
             parent_id = int(group[1:]) or None
             same_parent = Unit.parent_id.is_(None) if parent_id is None else Unit.parent_id == parent_id
             query = query.where(member.c.cluster_id.is_(None), same_parent)
-        result = await self.session.stream(query.execution_options(yield_per=STREAM_ROWS))
+        # Read at once, as plain rows: a row-by-row async stream costs a task switch per row, ORM results a
+        # wrapper per row.
+        result = await (await self.session.connection()).execute(query)
         rows = []
-        async for unit_id, name, cluster_id, cluster, parent_id, parent_name, *figures in result:
+        for unit_id, name, cluster_id, cluster, parent_id, parent_name, *figures in result:
             group = f"c{cluster_id}" if cluster_id is not None else f"u{parent_id or 0}"
             rows.append(StandingRow(unit_id, name, group, cluster or parent_name or "", *figures))
         return rows
@@ -139,8 +141,9 @@ class ScoreRepository(_Repository):
                 ScoreEntry.saved_at.is_not(None),
             )
             result = await self.session.stream(query.execution_options(yield_per=STREAM_ROWS))
-            async for row in result:
-                yield row.unit_id, row.criterion_code, row.stage, row.points
+            async for partition in result.partitions():  # a task switch per partition, not per row
+                for row in partition:
+                    yield row.unit_id, row.criterion_code, row.stage, row.points
 
     async def close_period(self, campaign_id: int, ranks: dict[int, tuple[int, int]]) -> None:
         """Keep each unit's current rank as the previous period's."""

@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from bot.services.access import Actor, require_admin_scope
 from bot.services.campaigns import administered_campaign, definition_of
@@ -21,9 +22,12 @@ from storage.models import Campaign, ScoreEntry
 from storage.score_repositories import StandingRow
 
 
-@dataclass(frozen=True)
-class Standing:
-    """A unit's place in its group: rank of `of`, shared with others when `tied`, and the gap upward."""
+class Standing(NamedTuple):
+    """A unit's place in its group: rank of `of`, shared with others when `tied`, and the gap upward.
+
+    A named tuple of plain values, which the garbage collector stops tracking: a province's ranking makes
+    100,000 of them.
+    """
 
     unit_id: int
     name: str
