@@ -10,6 +10,7 @@ from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -48,6 +49,7 @@ class Translator:
         self.locale = locale if locale in LOCALES else DEFAULT_LOCALE
         self.timezone = timezone
         self._catalog = catalog(self.locale)
+        self._babel = Locale.parse(self.locale)  # parsed once, not on every number and date
 
     def gettext(self, message: str) -> str:
         """The translation of `message`."""
@@ -59,17 +61,17 @@ class Translator:
 
     def number(self, value: int | float | Decimal) -> str:
         """A number the way the locale writes it (vi: 99,7 and 36.000.000)."""
-        return format_decimal(value, locale=self.locale)
+        return format_decimal(value, locale=self._babel)
 
     def date(self, value: date | datetime) -> str:
         """A date as dd/MM/yyyy, in the configured time zone when a moment is given."""
         if isinstance(value, datetime):
             value = value.astimezone(self.timezone).date()
-        return format_date(value, "dd/MM/yyyy", locale=self.locale)
+        return format_date(value, "dd/MM/yyyy", locale=self._babel)
 
     def datetime(self, value: datetime) -> str:
         """A moment as HH:mm dd/MM/yyyy in the configured time zone."""
-        return format_datetime(value, "HH:mm dd/MM/yyyy", tzinfo=self.timezone, locale=self.locale)
+        return format_datetime(value, "HH:mm dd/MM/yyyy", tzinfo=self.timezone, locale=self._babel)
 
 
 def default_translator() -> Translator:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import wraps
 
@@ -38,9 +38,14 @@ class BotServices:
     database: Database
     outbox: OutboxDrain | None = None
     clock: Callable[[], datetime] = utcnow  # injectable, so tests (and the sandbox) can move time
+    _translators: dict[str, Translator] = field(default_factory=dict, repr=False)
 
     def translator(self, locale: str | None) -> Translator:
-        return Translator(locale or self.settings.locale, self.settings.timezone)
+        """The translator for a language (None: the default), made once per language."""
+        chosen = locale or self.settings.locale
+        if chosen not in self._translators:
+            self._translators[chosen] = Translator(chosen, self.settings.timezone)
+        return self._translators[chosen]
 
     def today(self) -> date:
         """Today's date where the bot's users live: deadlines are local dates."""

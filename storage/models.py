@@ -169,6 +169,7 @@ class Membership(Base):
             sqlite_where=text("role = 'unit_head'"),
             postgresql_where=text("role = 'unit_head'"),
         ),
+        Index("ix_memberships_role_unit", "role", "unit_id"),  # the heads or admins of many units at once
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -342,6 +343,8 @@ class Registration(Base):
             postgresql_where=text("status IN ('pending', 'approved')"),
         ),
         Index("ix_registrations_campaign_status", "campaign_id", "status"),
+        # Reminder batches walk a campaign's registrations in unit order.
+        Index("ix_registrations_campaign_unit", "campaign_id", "unit_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -457,6 +460,8 @@ class Evidence(Base):
     __table_args__ = (
         Index("ix_evidence_unit_criterion", "campaign_id", "unit_id", "criterion_code"),
         Index("ix_evidence_status_submitted", "status", "submitted_at"),
+        # Which criteria of a batch of units have approved evidence, read from the index alone.
+        Index("ix_evidence_campaign_status_unit", "campaign_id", "status", "unit_id", "criterion_code"),
         # One draft per person: what they send goes there, even before they pick the criterion it proves.
         Index(
             "uq_evidence_one_draft",

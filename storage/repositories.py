@@ -100,8 +100,9 @@ class UnitRepository(_Repository):
         return (await self.session.scalars(select(Unit).where(Unit.parent_id == parent_id))).all()
 
     async def subtree_ids(self, root_ids: Iterable[int]) -> list[int]:
-        """The ids of the given units and of every unit below them."""
-        return list(await self.session.scalars(self.subtree(root_ids)))
+        """The ids of the given units and of every unit below them (read in parts: a province has many)."""
+        result = await self.session.stream_scalars(self.subtree(root_ids).execution_options(yield_per=2000))
+        return [unit_id async for part in result.partitions() for unit_id in part]
 
     @staticmethod
     def subtree(root_ids: Iterable[int]) -> Select[tuple[int]]:

@@ -24,7 +24,7 @@ from storage.outbox import Outgoing
 
 OVERDUE = -1
 CATCH_UP_DAYS = 2
-BATCH = 1000
+BATCH = 250  # units per transaction: the work between two awaits stays a few milliseconds
 REMINDED = (DeadlineKind.registration, DeadlineKind.evidence, DeadlineKind.self_scoring, DeadlineKind.report)
 ALWAYS_SENT = (0, OVERDUE)  # stages that reach people who paused reminders
 

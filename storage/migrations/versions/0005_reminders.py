@@ -1,4 +1,4 @@
-"""reminders, and the cluster of a unit found by index
+"""reminders, and the indexes their batches and rankings read
 
 Revision ID: 0005
 Revises: 0004
@@ -29,6 +29,11 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("cluster_members", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_cluster_members_unit_id"), ["unit_id"], unique=False)
+    op.create_index("ix_memberships_role_unit", "memberships", ["role", "unit_id"])
+    op.create_index("ix_registrations_campaign_unit", "registrations", ["campaign_id", "unit_id"])
+    op.create_index(
+        "ix_evidence_campaign_status_unit", "evidence", ["campaign_id", "status", "unit_id", "criterion_code"]
+    )
 
     with op.batch_alter_table("people", schema=None) as batch_op:
         batch_op.add_column(
@@ -43,6 +48,9 @@ def downgrade() -> None:
     with op.batch_alter_table("people", schema=None) as batch_op:
         batch_op.drop_column("reminders_paused")
 
+    op.drop_index("ix_evidence_campaign_status_unit", table_name="evidence")
+    op.drop_index("ix_registrations_campaign_unit", table_name="registrations")
+    op.drop_index("ix_memberships_role_unit", table_name="memberships")
     with op.batch_alter_table("cluster_members", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_cluster_members_unit_id"))
 
