@@ -36,6 +36,7 @@ from typing import Any
 import greenlet
 from sqlalchemy import delete, event, insert
 
+from bot.app import settle_startup_objects
 from bot.config import load_settings
 from bot.services.campaign_file import parse_campaign_yaml
 from bot.services.campaigns import launch_campaign, save_campaign
@@ -346,6 +347,7 @@ async def timed_sweep(services: BotServices, expected: Expected) -> Sweep:
             await asyncio.sleep(TICK_S)
             late.append((time.perf_counter() - started - TICK_S) * 1000)
 
+    settle_startup_objects()  # as the bot does once it has started
     task = asyncio.create_task(ticker())
     await asyncio.sleep(TICK_S * 4)
     started = time.perf_counter()

@@ -34,6 +34,7 @@ from typing import Any
 from sqlalchemy import event, insert
 from sqlalchemy.engine import Dialect
 
+from bot.app import settle_startup_objects
 from bot.services.campaign_file import parse_campaign_yaml
 from bot.services.campaigns import save_campaign
 from bot.services.exports import score_sheet_of
@@ -284,6 +285,7 @@ def peak_rss_mb() -> float:
 async def rank_only(path: str, campaign_id: int, count: int) -> None:
     """In the fresh process: rank (best of 3, checked); print the time, units ranked and peak RSS."""
     before = peak_rss_mb()
+    settle_startup_objects()  # as the bot does once it has started
     database = Database(f"sqlite+aiosqlite:///{path}")
     elapsed, groups = await ranking_ms(database, campaign_id, count)
     await database.dispose()

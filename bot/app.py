@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -70,7 +71,18 @@ async def _on_start(application: Application) -> None:
     await publish_all_admin_commands(application.bot, sorted(admins.items()))
     if services.outbox is not None:
         services.outbox.start()
+    settle_startup_objects()
     log.info("bot @%s started", application.bot.username)
+
+
+def settle_startup_objects() -> None:
+    """Keep what start-up built (modules, catalogs, the application) out of later full garbage collections.
+
+    They live as long as the bot; without this every full collection walks them again, a stall of about a
+    tenth of a second in the middle of a large reminder sweep.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 async def _on_stop(application: Application) -> None:

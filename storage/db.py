@@ -31,6 +31,7 @@ from storage.repositories import (
 from storage.score_repositories import ScoreRepository
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+SQLITE_CACHE_KIB = 32_768  # page cache per connection: a province's hot indexes stay in memory
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
@@ -48,6 +49,7 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
