@@ -44,7 +44,11 @@ def reminder(t: Translator, item: Reminder) -> tuple[str, Buttons]:
         "unit": escape(display_name(item.behind.unit)),
     }
     if item.days_left > 0:
-        head = _("⏰ {days} days left for {what} ({date}) in “{campaign}”.")
+        head = t.ngettext(
+            "⏰ {days} day left for {what} ({date}) in “{campaign}”.",
+            "⏰ {days} days left for {what} ({date}) in “{campaign}”.",
+            item.days_left,
+        )
     elif item.days_left == 0:
         head = _("⏰ Today ({date}) is the last day for {what} in “{campaign}”.")
     else:
