@@ -47,6 +47,11 @@ def counted(t: Translator, count: Decimal | None, per: Per | None) -> str:
     return f"{number} {word}"
 
 
+def shortened(text: str) -> str:
+    """A rule's reason cut to fit a button beside two others, marked with an ellipsis when cut."""
+    return text if len(text) <= LABEL_LENGTH else text[: LABEL_LENGTH - 1].rstrip() + "…"
+
+
 def rank_text(rank: int, of: int) -> str:
     """A rank as officials write it: 02/05."""
     return f"{rank:02d}/{of:02d}"
@@ -167,7 +172,7 @@ def editor_keyboard(
     ):
         for index, rule in enumerate(rules):
             count = found.count(counts, index)
-            label = f"{rule.reason[:LABEL_LENGTH]}: {counted(t, count, rule.per)}"
+            label = f"{shortened(rule.reason)}: {counted(t, count, rule.per)}"
             rows.append(_stepper(entry.id, f"{prefix}{index}", label))
     if criterion.proportional_of:
         achieved = found.achieved if found.achieved is not None else Decimal(criterion.proportional_of)

@@ -145,7 +145,7 @@ async def show_my_score(turn: Turn, campaign_id: int) -> None:
 def group_lines(t: Translator, group: Group, highlight: int | None = None) -> list[str]:
     """A ranking group as text, best first, ties marked."""
     name = group.name or t.gettext("Units")
-    lines = [f"<b>{escape(name)}</b>"]
+    lines = [f"<b>{escape(name[:1].upper() + name[1:])}</b>"]
     for standing in group.standings:
         line = f"{standing_rank(t, standing)}. {escape(standing.name)} – {points(t, standing.total)}"
         if standing.previous_rank is not None:

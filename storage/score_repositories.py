@@ -125,7 +125,7 @@ class ScoreRepository(_Repository):
         rows = []
         for unit_id, name, cluster_id, cluster, parent_id, parent_name, *figures in result:
             group = f"c{cluster_id}" if cluster_id is not None else f"u{parent_id or 0}"
-            rows.append(StandingRow(unit_id, name, group, cluster or parent_name or "", *figures))
+            rows.append(StandingRow(unit_id, name, group, cluster or _in_sentence(parent_name), *figures))
         return rows
 
     async def saved_points(
@@ -183,3 +183,8 @@ class ScoreRepository(_Repository):
             .order_by(Recognition.decided_on, Recognition.id)
         )
         return (await self.session.scalars(query)).all()
+
+
+def _in_sentence(name: str | None) -> str:
+    """A parent unit's name as it reads inside a sentence: "xã Ba Bích" (as in "Thôn 3, xã Ba Bích")."""
+    return f"{name[:1].lower()}{name[1:]}" if name else ""

@@ -248,7 +248,7 @@ async def test_ties_gap_previous_period_chart_and_excel_score_sheet(database):
         await head.send("/diem")
         mine = await head.wait_for_text("Điểm thi đua của Thôn 3")
         assert "Tổng điểm: 290/300 điểm" in mine.text
-        assert "Xếp thứ 02/03 (đồng hạng) trong Xã Ba Bích" in mine.text
+        assert "Xếp thứ 02/03 (đồng hạng) trong xã Ba Bích" in mine.text
         assert "Cần thêm 10 điểm để lên hạng 01." in mine.text
         assert (
             "Tiêu chí I.1: −10 điểm, 05 vụ: Để xảy ra cháy rừng hoặc phá rừng – Kiểm lâm địa bàn" in mine.text
@@ -300,7 +300,7 @@ async def test_ties_gap_previous_period_chart_and_excel_score_sheet(database):
         head = bot.api.user(HEAD, "Trưởng thôn 3")
         await head.send("/diem")
         mine = await head.wait_for_text("Điểm thi đua của Thôn 3")
-        assert "Xếp thứ 03/03 trong Xã Ba Bích (kỳ trước 02/03, giảm 1 bậc)" in mine.text
+        assert "Xếp thứ 03/03 trong xã Ba Bích (kỳ trước 02/03, giảm 1 bậc)" in mine.text
 
 
 async def test_an_award_is_recorded_and_progress_shown_against_the_target(database):

@@ -81,7 +81,8 @@ def _column(lines: list[_Line], group: Group, standing: Standing, leaf: dict[str
         found = [leaf[code] for code in row.leaves if code in leaf]
         points[row.line.code] = sum(found, Decimal(0)) if found else None
     rank = f"{standing.rank:02d}/{standing.of:02d}"
-    return SheetColumn(standing.name, group.name, points, standing.total, rank)
+    heading = group.name[:1].upper() + group.name[1:]  # "Xã Ba Bích" heads its column group
+    return SheetColumn(standing.name, heading, points, standing.total, rank)
 
 
 async def _leaf_points(
