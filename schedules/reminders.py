@@ -12,7 +12,7 @@ import logging
 from telegram.ext import Application, ContextTypes
 
 from bot.services.digests import send_digests
-from bot.services.reminders import OVERDUE, Pass, advance, behind_after, due_passes, escalate, scope_of
+from bot.services.reminders import Pass, advance, behind_after, due_passes, escalate, escalates, scope_of
 from handlers.reminder_texts import digest, late_list, reminder
 from handlers.turn import SERVICES_KEY, BotServices
 from storage.models import Unit
@@ -29,7 +29,7 @@ async def run_sweep(services: BotServices) -> int:
     queued = 0
     for job in passes:
         queued += await _run_pass(services, job)
-        if job.stage == OVERDUE and job.unit_id is None:
+        if escalates(job):
             queued += await _escalate(services, job)
     async with services.database.unit_of_work() as uow:
         queued += await send_digests(

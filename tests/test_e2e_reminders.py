@@ -212,3 +212,21 @@ async def test_admins_get_a_morning_digest_once(database):
         assert "Minh chứng chờ thẩm định: 1 (1 chờ quá 3 ngày)" in digest.text
         assert "Đăng ký thi đua – Thi đua xây dựng thôn kiểu mẫu 2030: 10/03/2030" in digest.text
         assert await bot.sweep() == 0
+
+
+async def test_the_late_list_goes_out_even_if_the_bot_stopped_right_after_the_overdue_reminders(database):
+    _units, campaign_id, _heads = await campaign(database)
+    async with database.unit_of_work() as uow:  # the overdue pass ended, then the bot stopped
+        deadline = next(d for d in await uow.campaigns.deadlines(campaign_id) if d.kind == "registration")
+        run = await uow.reminders.run(f"deadline:{deadline.id}:stage:-1", utcnow())
+        run.finished_at = utcnow()
+    clock = Clock(utcnow())
+    clock.local(date(2030, 3, 11), 9)
+    async with running_bot(database, clock=clock) as bot:
+        everyone(bot)
+        await bot.sweep()
+        late = await bot.api.user(BABICH_ADMIN, "").wait_for_text("Quá hạn đăng ký thi đua")
+        assert "• Thôn 13, xã Ba Bích" in late.text
+        assert not [m for m in bot.api.user(T13, "").messages if "Đã quá hạn" in m.text]  # not sent twice
+        await bot.sweep()
+        assert len([m for m in bot.api.user(BABICH_ADMIN, "").messages if "Quá hạn" in m.text]) == 1

@@ -102,10 +102,17 @@ async def due_passes(uow: UnitOfWork, now: datetime, timezone: ZoneInfo) -> list
                 if unit_stage is not None:
                     key = f"deadline:{deadline.id}:unit:{unit_id}:stage:{unit_stage}"
                     passes.append(Pass(key, campaign, definition, deadline, unit_due, unit_stage, unit_id))
-    finished = {
-        key for key, run in (await uow.reminders.runs(p.key for p in passes)).items() if run.finished_at
-    }
-    return [p for p in passes if p.key not in finished]
+    keys = [p.key for p in passes] + [escalation_key(p) for p in passes if escalates(p)]
+    finished = {key for key, run in (await uow.reminders.runs(keys)).items() if run.finished_at}
+    # An overdue pass stays due until its late list went out too, even if the bot stopped in between.
+    return [
+        p for p in passes if p.key not in finished or (escalates(p) and escalation_key(p) not in finished)
+    ]
+
+
+def escalates(job: Pass) -> bool:
+    """Whether the pass ends with the late units listed to their admins (the campaign-wide overdue pass)."""
+    return job.stage == OVERDUE and job.unit_id is None
 
 
 @dataclass(frozen=True)
