@@ -11,7 +11,6 @@ from bot.services.errors import StaleButton
 from bot.services.recognitions import awardable, parse_decision, recognitions_of, record_recognition
 from bot.services.text import display_name
 from handlers.turn import Turn, handler
-from storage.db import UnitOfWork
 from storage.models import AwardForm, utcnow
 
 TYPED_DECISION = "award"  # pending-input action, followed by ":<award form>"
@@ -101,12 +100,13 @@ async def ask_decision(turn: Turn) -> None:
     await turn.edit(turn._("Type the decision number and its date, for example: 125/QĐ-UBND 20/12/2024."))
 
 
-async def decision_typed(turn: Turn, uow: UnitOfWork, registration_id: int, form: str, text: str) -> None:
+async def decision_typed(turn: Turn, registration_id: int, form: str, text: str) -> None:
     """Record the recognition; a decision that cannot be read is waited for again (see text.py)."""
     if form not in AwardForm.__members__:
         raise StaleButton()
     number, day = parse_decision(text)
-    recognition = await record_recognition(uow, turn.actor, registration_id, AwardForm(form), number, day)
+    async with turn.work() as uow:
+        recognition = await record_recognition(uow, turn.actor, registration_id, AwardForm(form), number, day)
     await turn.reply(
         turn._("🏅 Recorded: {unit}, {award}, decision {number} of {date}.").format(
             unit=escape(display_name(recognition.unit)),

@@ -34,7 +34,6 @@ from handlers.campaign_texts import button
 from handlers.registered import choose_registered_campaign
 from handlers.score_texts import editor_keyboard, editor_text, points, signed, slot_prompt
 from handlers.turn import Turn, handler
-from storage.db import UnitOfWork
 from storage.models import ScoreStage, utcnow
 
 TYPED_NUMBER = "score_number"  # pending-input action, followed by ":<slot>"
@@ -156,9 +155,10 @@ async def ask_number(turn: Turn) -> None:
     await turn.reply(prompt)
 
 
-async def number_typed(turn: Turn, uow: UnitOfWork, entry_id: int, slot: str, text: str) -> None:
+async def number_typed(turn: Turn, entry_id: int, slot: str, text: str) -> None:
     """The typed value; one that cannot be read is explained and waited for again (see text.py)."""
-    found = await change_entry(uow, turn.actor, entry_id, slot, parse_number(text), turn.services.today())
+    async with turn.work() as uow:
+        found = await change_entry(uow, turn.actor, entry_id, slot, parse_number(text), turn.services.today())
     await turn.reply(*card(turn, found))
 
 

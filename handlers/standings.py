@@ -31,7 +31,6 @@ from handlers.keyboards import confirm_keyboard
 from handlers.registered import choose_registered_campaign
 from handlers.score_texts import ledger_line, points, rank_text, standing_rank
 from handlers.turn import Turn, handler
-from storage.db import UnitOfWork
 from storage.models import Campaign, ContestStatus, ScoreContest, utcnow
 
 CONTEST_TEXT = "contest_text"  # pending-input action: the unit's explanation
@@ -273,13 +272,14 @@ async def ask_contest(turn: Turn) -> None:
     )
 
 
-async def contest_typed(turn: Turn, uow: UnitOfWork, entry_id: int, text: str) -> None:
-    """The explanation: recorded and sent to the admins above the unit."""
+async def contest_typed(turn: Turn, entry_id: int, _argument: str, text: str) -> None:
+    """The explanation: recorded and sent to the admins above the unit, then confirmed once committed."""
     services = turn.services
-    contest = await open_contest(uow, turn.actor, entry_id, text)
-    await notify_contest(
-        uow, contest, services.settings.admin_ids, lambda locale: contest_notice(turn, contest, locale)
-    )
+    async with turn.work() as uow:
+        contest = await open_contest(uow, turn.actor, entry_id, text)
+        await notify_contest(
+            uow, contest, services.settings.admin_ids, lambda locale: contest_notice(turn, contest, locale)
+        )
     services.queued()
     await turn.reply(turn._("✅ Your explanation was sent. You will be told the decision here."))
 

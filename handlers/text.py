@@ -32,33 +32,18 @@ async def _evidence_reason(turn: Turn, subject_id: int, argument: str, text: str
     await turn.reply(outcome_notice(turn.t, evidence))
 
 
-async def _score_number(turn: Turn, subject_id: int, slot: str, text: str) -> None:
-    async with turn.work() as uow:
-        await scoring.number_typed(turn, uow, subject_id, slot, text)
-
-
 async def _score_reason(turn: Turn, subject_id: int, argument: str, text: str) -> None:
     await scoring.reason_typed(turn, subject_id, text)
-
-
-async def _contest(turn: Turn, subject_id: int, argument: str, text: str) -> None:
-    async with turn.work() as uow:
-        await standings.contest_typed(turn, uow, subject_id, text)
-
-
-async def _award(turn: Turn, subject_id: int, form: str, text: str) -> None:
-    async with turn.work() as uow:
-        await awards.decision_typed(turn, uow, subject_id, form, text)
 
 
 #: What a typed answer is for (the pending input's action, before any ":argument"), and who takes it.
 TYPED_ANSWERS: dict[str, Callable[[Turn, int, str, str], Awaitable[None]]] = {
     REJECT_WITH_TYPED_REASON: _registration_reason,
     TYPED_REASON: _evidence_reason,
-    scoring.TYPED_NUMBER: _score_number,
+    scoring.TYPED_NUMBER: scoring.number_typed,
     scoring.TYPED_REASON: _score_reason,
-    standings.CONTEST_TEXT: _contest,
-    awards.TYPED_DECISION: _award,
+    standings.CONTEST_TEXT: standings.contest_typed,
+    awards.TYPED_DECISION: awards.decision_typed,
 }
 
 

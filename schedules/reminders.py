@@ -28,9 +28,12 @@ async def run_sweep(services: BotServices) -> int:
         passes = await due_passes(uow, now, timezone)
     queued = 0
     for job in passes:
-        queued += await _run_pass(services, job)
-        if escalates(job):
-            queued += await _escalate(services, job)
+        try:
+            queued += await _run_pass(services, job)
+            if escalates(job):
+                queued += await _escalate(services, job)
+        except Exception:  # one broken pass must not stop the others or the digest; it is retried next time
+            log.exception("reminder pass %s failed", job.key)
     async with services.database.unit_of_work() as uow:
         queued += await send_digests(
             uow, now, timezone, lambda found, locale: digest(services.translator(locale), found)

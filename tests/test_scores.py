@@ -15,6 +15,7 @@ from bot.services.errors import (
     NumberNeeded,
     NumberOutOfRange,
     ReasonNeeded,
+    ScoreNotFound,
     ScoringClosed,
 )
 from bot.services.recognitions import TitleProgress, parse_decision
@@ -22,7 +23,7 @@ from bot.services.scores import change_entry, open_self_score, open_verification
 from bot.services.standings import rank_group
 from storage.score_repositories import StandingRow
 from tests.factories import actor
-from tests.test_e2e_scores import FORESTER, HEAD, launched
+from tests.test_e2e_scores import FORESTER, HEAD, launched, self_score
 
 D = Decimal
 
@@ -88,10 +89,9 @@ async def test_self_scoring_closes_after_its_deadline_and_checks_ranges(database
 async def test_a_changed_verified_score_needs_a_reason_and_may_be_contested_only_in_time(database):
     units, campaign_id, heads = await launched(database)
     today = date.today()
+    await self_score(database, heads[HEAD], campaign_id, {})
     async with database.unit_of_work() as uow:
         head = await actor(uow, heads[HEAD])
-        own = await open_self_score(uow, head, campaign_id, 0, today)
-        await save_entry(uow, head, own.entry.id, None, today)
         forester = await actor(uow, (await uow.people.by_telegram_id(FORESTER)).id)
         checked = await open_verification(uow, forester, campaign_id, units["BB-T3"], 0)
         await save_entry(uow, forester, checked.entry.id, None, today)  # agreeing needs no reason
@@ -110,4 +110,13 @@ async def test_a_changed_verified_score_needs_a_reason_and_may_be_contested_only
         with pytest.raises(ContestClosed):
             await open_contest(uow, head, checked.entry.id, "Quá hạn", now=late)
         total = await uow.scores.total(campaign_id, units["BB-T3"])
-        assert (total.total, total.self_total, total.verified) == (D(94), D(100), 1)
+        assert (total.total, total.self_total, total.verified) == (D(294), D(300), 1)  # I.1 verified at 94
+
+
+async def test_only_a_sent_self_score_is_verified_so_no_unit_enters_the_ranking_unasked(database):
+    units, campaign_id, _heads = await launched(database)
+    async with database.unit_of_work() as uow:
+        forester = await actor(uow, (await uow.people.by_telegram_id(FORESTER)).id)
+        with pytest.raises(ScoreNotFound):
+            await open_verification(uow, forester, campaign_id, units["BB-T13"], 0)
+        assert await uow.scores.totals(campaign_id) == []

@@ -36,7 +36,7 @@ async def contestable(uow: UnitOfWork, actor: Actor, entry_id: int, now: datetim
     claimed = await uow.scores.find(
         entry.campaign_id, entry.unit_id, entry.criterion_code, ScoreStage.self_score
     )
-    if claimed is None or claimed.points == entry.points:
+    if claimed is None or claimed.saved_at is None or claimed.points == entry.points:
         raise ContestNotNeeded()
     campaign = await uow.campaigns.get(entry.campaign_id)
     assert campaign is not None
@@ -78,7 +78,8 @@ async def resolve_contest(
         claimed = await uow.scores.find(
             entry.campaign_id, entry.unit_id, entry.criterion_code, ScoreStage.self_score
         )
-        assert claimed is not None
+        if claimed is None or claimed.saved_at is None:  # the unit is changing its self-score right now
+            raise ScoreNotFound()
         entry.inputs = CriterionInput.from_dict(claimed.inputs).to_dict()
         entry.points, entry.reason, entry.revision = claimed.points, None, entry.revision + 1
         entry.updated_by_id, entry.updated_at = actor.id, now or utcnow()

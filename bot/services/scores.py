@@ -159,6 +159,8 @@ async def open_verification(
     if campaign is None or unit is None:
         raise CampaignNotFound()
     scores = await reviewed_scores(uow, campaign, unit)
+    if scores.total is None or scores.total.self_submitted_at is None:  # only a sent self-score is verified
+        raise ScoreNotFound()
     criterion = _criterion(scores.criteria, position)
     await _check_reviewer(uow, actor, scores.unit.id, criterion)
     entry = scores.verified.get(criterion.code)
@@ -228,6 +230,8 @@ async def editing(uow: UnitOfWork, actor: Actor, entry_id: int, today: date) -> 
     if entry.stage == ScoreStage.self_score:
         if (await headed_unit(uow, actor)).id != entry.unit_id:
             raise NotAuthorized()
+        if await uow.registrations.live(campaign.id, entry.unit_id) is None:  # withdrawn since
+            raise ScoreNotFound()
         await _check_scoring_open(uow, campaign, entry.unit_id, today)
         return _editing(entry, scores, None)
     if campaign.status != CampaignStatus.launched:
