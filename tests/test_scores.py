@@ -120,3 +120,20 @@ async def test_only_a_sent_self_score_is_verified_so_no_unit_enters_the_ranking_
         with pytest.raises(ScoreNotFound):
             await open_verification(uow, forester, campaign_id, units["BB-T13"], 0)
         assert await uow.scores.totals(campaign_id) == []
+
+
+async def test_a_units_own_admins_neither_verify_nor_judge_its_score(database):
+    from bot.services.access import require_admin_above
+    from bot.services.errors import NotAuthorized
+    from storage.models import Role
+    from tests.factories import add_person
+
+    units, campaign_id, heads = await launched(database)
+    await self_score(database, heads[HEAD], campaign_id, {})
+    village_admin = await add_person(database, 9299, "Thôn 3", role=Role.admin, unit_id=units["BB-T3"])
+    async with database.unit_of_work() as uow:
+        own = await actor(uow, village_admin)
+        with pytest.raises(NotAuthorized):
+            await open_verification(uow, own, campaign_id, units["BB-T3"], 0)
+        with pytest.raises(NotAuthorized):
+            await require_admin_above(uow, own, units["BB-T3"])

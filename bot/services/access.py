@@ -59,6 +59,18 @@ async def require_admin_of(uow: UnitOfWork, actor: Actor, unit_id: int) -> None:
         raise NotAuthorized()
 
 
+async def units_above(uow: UnitOfWork, unit_id: int) -> set[int]:
+    """The units strictly above a unit: who judges a unit's own score sits there, never in the unit itself."""
+    return set(await uow.units.ancestor_ids(unit_id)) - {unit_id}
+
+
+async def require_admin_above(uow: UnitOfWork, actor: Actor, unit_id: int) -> None:
+    """Refuse unless the actor administers a unit above this one (a commune does not judge itself)."""
+    scope = await admin_scope(uow, actor)
+    if scope.roots is not None and not scope.roots.intersection(await units_above(uow, unit_id)):
+        raise NotAuthorized()
+
+
 async def approver_telegram_ids(uow: UnitOfWork, unit_id: int, operator_ids: frozenset[int]) -> set[int]:
     """The Telegram ids of everyone who may decide for the unit: its admins above it and the operators."""
     admins = await uow.memberships.with_role_on(Role.admin, await uow.units.ancestor_ids(unit_id))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.services.access import Actor, approver_locales, require_admin_of
+from bot.services.access import Actor, approver_locales, require_admin_above
 from bot.services.campaigns import definition_of
 from bot.services.errors import (
     AlreadyDecided,
@@ -70,7 +70,7 @@ async def resolve_contest(
     if contest is None:
         raise ScoreNotFound()
     entry = contest.entry
-    await require_admin_of(uow, actor, entry.unit_id)
+    await require_admin_above(uow, actor, entry.unit_id)  # not the contesting unit's own admins
     status = ContestStatus.accepted if accept else ContestStatus.dismissed
     if not await uow.scores.resolve(contest, status, actor.id, now or utcnow()):
         raise AlreadyDecided()
@@ -92,7 +92,10 @@ async def notify_contest(
     uow: UnitOfWork, contest: ScoreContest, operator_ids: frozenset[int], render: Render
 ) -> int:
     """Queue a new explanation to the admins above the unit."""
-    recipients = await approver_locales(uow, contest.entry.unit_id, operator_ids)
+    unit = contest.entry.unit
+    recipients = await approver_locales(
+        uow, unit.parent_id or unit.id, operator_ids
+    )  # the units above decide
     return await notify(uow, f"contest:{contest.id}", recipients, render)
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 
-from bot.services.access import Actor
+from bot.services.access import Actor, units_above
 from bot.services.campaign_file_model import CampaignDefinition, CriterionDef, Per
 from bot.services.campaigns import definition_of
 from bot.services.deadlines import deadlines_for
@@ -179,7 +179,7 @@ async def reviewed_scores(uow: UnitOfWork, campaign: Campaign, unit: Unit) -> Un
 
 
 async def _check_reviewer(uow: UnitOfWork, actor: Actor, unit_id: int, criterion: CriterionDef) -> None:
-    above = set(await uow.units.ancestor_ids(unit_id))
+    above = await units_above(uow, unit_id)  # a unit's own admins do not verify its score
     if not covers(await review_scope(uow, actor), criterion.reviewer_office, above):
         raise NotAuthorized()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.services.access import Actor
+from bot.services.access import Actor, units_above
 from bot.services.errors import NotAuthorized
 from bot.services.evidence_review import ReviewScope, covers, review_scope
 from bot.services.scores import UnitScores, reviewed_scores
@@ -45,7 +45,7 @@ async def verification_queue(uow: UnitOfWork, actor: Actor) -> list[Waiting]:
             if unit is None:
                 continue
             scores = await reviewed_scores(uow, campaign, unit)
-            above = set(await uow.units.ancestor_ids(unit.id))
+            above = await units_above(uow, unit.id)
             codes = [scores.criteria[p].code for p in _mine(scope, scores, above)]
             left = [code for code in codes if (e := scores.verified.get(code)) is None or e.saved_at is None]
             if left:
@@ -64,7 +64,7 @@ async def criteria_to_verify(
     if campaign is None or unit is None:
         raise NotAuthorized()
     scores = await reviewed_scores(uow, campaign, unit)
-    positions = _mine(await review_scope(uow, actor), scores, set(await uow.units.ancestor_ids(unit.id)))
+    positions = _mine(await review_scope(uow, actor), scores, await units_above(uow, unit.id))
     if not positions:
         raise NotAuthorized()
     return scores, positions
