@@ -60,6 +60,22 @@ async def campaign(database, extra: str = "") -> tuple[dict[str, int], int, dict
     return units, campaign_id, heads
 
 
+async def evidence_of_thon_3(
+    database, units, campaign_id: int, status: EvidenceStatus, sent: datetime
+) -> None:
+    """Thôn 3's evidence for criterion I.1, in the given state."""
+    async with database.unit_of_work() as uow:
+        uow.evidence.add(
+            Evidence(
+                campaign_id=campaign_id,
+                unit_id=units["BB-T3"],
+                criterion_code="I.1",
+                status=status,
+                submitted_at=sent,
+            )
+        )
+
+
 def everyone(bot) -> None:
     """Open every person's chat with the bot, so nothing queued for them is found unreachable."""
     for telegram_id in (DISTRICT, BABICH_ADMIN, BALE_ADMIN, T3, T13, MAM):
@@ -155,16 +171,7 @@ async def test_evidence_reminders_name_the_missing_criteria_and_paused_people_he
     database,
 ):
     units, campaign_id, heads = await campaign(database)
-    async with database.unit_of_work() as uow:
-        uow.evidence.add(
-            Evidence(
-                campaign_id=campaign_id,
-                unit_id=units["BB-T3"],
-                criterion_code="I.1",
-                status=EvidenceStatus.approved,
-                submitted_at=utcnow(),
-            )
-        )
+    await evidence_of_thon_3(database, units, campaign_id, EvidenceStatus.approved, utcnow())
     clock = Clock(utcnow())
     clock.local(EVIDENCE_DUE - timedelta(days=7), 8)
     async with running_bot(database, clock=clock) as bot:
@@ -188,16 +195,9 @@ async def test_evidence_reminders_name_the_missing_criteria_and_paused_people_he
 
 async def test_admins_get_a_morning_digest_once(database):
     units, campaign_id, heads = await campaign(database)
-    async with database.unit_of_work() as uow:
-        uow.evidence.add(
-            Evidence(
-                campaign_id=campaign_id,
-                unit_id=units["BB-T3"],
-                criterion_code="I.1",
-                status=EvidenceStatus.submitted,
-                submitted_at=datetime(2030, 3, 1, tzinfo=UTC),
-            )
-        )
+    await evidence_of_thon_3(
+        database, units, campaign_id, EvidenceStatus.submitted, datetime(2030, 3, 1, tzinfo=UTC)
+    )
     clock = Clock(utcnow())
     clock.local(date(2030, 3, 5), 7, 30)
     async with running_bot(database, clock=clock) as bot:

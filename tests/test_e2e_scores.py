@@ -110,6 +110,16 @@ async def self_score(database, person_id: int, campaign_id: int, found: dict[int
         await submit_self_scores(uow, me, campaign_id, today)
 
 
+async def ranking_actions(admin):
+    """The admin opens the campaign's scores and ranking; returns the message with its further actions."""
+    await admin.send("/phongtrao")
+    campaigns = await admin.wait_for_text("phong trào thi đua anh/chị quản lý")
+    await admin.press(campaigns, campaigns.button_texts()[0])
+    view = await admin.wait_for(lambda m: "🏆 Điểm và xếp hạng" in m.button_texts())
+    await admin.press(view, "🏆 Điểm và xếp hạng")
+    return await admin.wait_for_text("Thêm:")
+
+
 def row_with(message, text: str) -> list[tuple[str, str | None]]:
     """The keyboard row holding a button whose label contains `text`."""
     return next(row for row in message.buttons() if any(text in label for label, _ in row))
@@ -265,12 +275,7 @@ async def test_ties_gap_previous_period_chart_and_excel_score_sheet(database):
             and "02/03 (đồng hạng). Thôn 13 – 290" in table.text
         )
 
-        await admin.send("/phongtrao")
-        campaigns = await admin.wait_for_text("phong trào thi đua anh/chị quản lý")
-        await admin.press(campaigns, campaigns.button_texts()[0])
-        view = await admin.wait_for(lambda m: "🏆 Điểm và xếp hạng" in m.button_texts())
-        await admin.press(view, "🏆 Điểm và xếp hạng")
-        more = await admin.wait_for_text("Thêm:")
+        more = await ranking_actions(admin)
         await admin.press(more, "📌 Chốt kỳ")
         confirm = await admin.wait_for_text("Chốt thứ hạng hiện tại")
         await admin.press(confirm, "📌 Đồng ý chốt kỳ")
@@ -307,12 +312,7 @@ async def test_an_award_is_recorded_and_progress_shown_against_the_target(databa
     await launched(database)
     async with running_bot(database) as bot:
         admin = bot.api.user(ADMIN, "Phòng Nội vụ")
-        await admin.send("/phongtrao")
-        campaigns = await admin.wait_for_text("phong trào thi đua anh/chị quản lý")
-        await admin.press(campaigns, campaigns.button_texts()[0])
-        view = await admin.wait_for(lambda m: "🏆 Điểm và xếp hạng" in m.button_texts())
-        await admin.press(view, "🏆 Điểm và xếp hạng")
-        more = await admin.wait_for_text("Thêm:")
+        more = await ranking_actions(admin)
         await admin.press(more, "🏅 Khen thưởng")
         record = await admin.wait_for_text("Ghi nhận khen thưởng:")
         assert "Đơn vị kiểu mẫu: 0/3 đơn vị, đạt 0 %, chỉ tiêu 50 %" in "\n".join(

@@ -137,3 +137,20 @@ async def test_a_units_own_admins_neither_verify_nor_judge_its_score(database):
             await open_verification(uow, own, campaign_id, units["BB-T3"], 0)
         with pytest.raises(NotAuthorized):
             await require_admin_above(uow, own, units["BB-T3"])
+
+
+async def test_the_registrations_file_lists_each_unit_with_its_parent_and_status(database):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from bot.services.access import Actor
+    from bot.services.exports import registrations_file
+    from storage.models import Person
+
+    await launched(database)
+    async with database.unit_of_work() as uow:
+        operator = Actor(Person(telegram_id=0, full_name="thidua"), is_operator=True)
+        _campaign, data = await registrations_file(uow, operator, 1, lambda text: text)
+    rows = [[cell.value for cell in row] for row in load_workbook(BytesIO(data)).active.iter_rows()]
+    assert [1, "Thôn 3, xã Ba Bích", "Xã Ba Bích", "Đơn vị kiểu mẫu", "Approved"] in [row[:5] for row in rows]

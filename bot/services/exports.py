@@ -138,19 +138,15 @@ async def registrations_file(
     campaign = await administered_campaign(uow, actor, campaign_id)
     scope = await require_admin_scope(uow, actor)
     mine = None if scope.roots is None else set(await uow.units.subtree_ids(scope.roots))
-    parents = {}
     lines = []
     for registration in await uow.registrations.of_campaign(campaign.id):
         unit = registration.unit
         if mine is not None and unit.id not in mine:
             continue
-        if unit.parent_id is not None and unit.parent_id not in parents:
-            parent = await uow.units.get(unit.parent_id)
-            parents[unit.parent_id] = display_name(parent) if parent else ""
         lines.append(
             RegistrationLine(
                 display_name(unit),
-                parents.get(unit.parent_id, "") if unit.parent_id else "",
+                unit.parent.name if unit.parent else "",  # loaded with the unit
                 registration.title.name,
                 gettext(REGISTRATION_STATUS[registration.status]),
                 registration.registered_at.date(),
@@ -166,7 +162,7 @@ async def evidence_file(
     """The newest evidence state of each registered unit and criterion."""
     campaign, matrix = await evidence_matrix(uow, actor, campaign_id)
     clusters = await uow.clusters.of_units([unit.id for unit in matrix.units])
-    names = {c.code: c.name for c in _all_criteria(definition_of(campaign))}
+    names = {row.line.code: row.line.name for row in _lines(definition_of(campaign))}
     lines = [
         EvidenceLine(
             display_name(unit),
@@ -181,14 +177,3 @@ async def evidence_file(
     ]
     criteria = [(code, names.get(code, "")) for code in matrix.criteria]
     return campaign, await asyncio.to_thread(evidence_sheet, gettext, campaign.name, criteria, lines)
-
-
-def _all_criteria(definition: CampaignDefinition) -> Iterator[CriterionDef]:
-    def walk(criterion: CriterionDef) -> Iterator[CriterionDef]:
-        yield criterion
-        for child in criterion.children:
-            yield from walk(child)
-
-    for indicator in definition.indicators:
-        for criterion in indicator.criteria:
-            yield from walk(criterion)
