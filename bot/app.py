@@ -56,6 +56,25 @@ def build_application(
     return application
 
 
+async def start_application(application: Application) -> None:
+    """Initialize and start in a running event loop, as `run_polling` would; the caller starts the updater."""
+    await application.initialize()
+    if application.post_init:
+        await application.post_init(application)
+    await application.start()
+
+
+async def stop_application(application: Application) -> None:
+    """Stop the updater and the application and release everything `start_application` took."""
+    if application.updater and application.updater.running:
+        await application.updater.stop()
+    if application.running:
+        await application.stop()
+    if application.post_stop:
+        await application.post_stop(application)
+    await application.shutdown()
+
+
 async def _on_start(application: Application) -> None:
     """Publish the command menus (everyday ones, and admin ones to known admins); start the outbox drain."""
     services: BotServices = application.bot_data[SERVICES_KEY]

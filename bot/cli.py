@@ -31,7 +31,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar=_("COMMAND"))
 
-    commands.add_parser("run", help=_("run the bot with long polling (upgrades the database first)"))
+    commands.add_parser(
+        "run",
+        help=_(
+            "run the bot with long polling (upgrades the database first); without a token, run the offline "
+            "sandbox"
+        ),
+    )
+
+    sandbox = commands.add_parser(
+        "sandbox", help=_("try the bot in a browser with demo data, offline, without a Telegram token")
+    )
+    sandbox.add_argument(
+        "--host", default="127.0.0.1", help=_("loopback address to serve the page on (default: %(default)s)")
+    )
+    sandbox.add_argument("--port", type=int, default=8080, help=_("port of the page (default: %(default)s)"))
+    sandbox.add_argument(
+        "--data",
+        type=Path,
+        default=Path(".thidua-sandbox"),
+        help=_("folder for the sandbox's database and files, wiped at every start (default: %(default)s)"),
+    )
 
     webhook = commands.add_parser("webhook", help=_("run the bot behind a public HTTPS webhook"))
     webhook.add_argument(
@@ -152,8 +172,33 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(settings: Settings, args: argparse.Namespace) -> int:
+    if not settings.token:
+        print(_("THIDUA_BOT_TOKEN is not set: starting the offline sandbox instead."))
+        return _sandbox(settings, build_parser().parse_args(["sandbox"]))
     application = _prepared_application(settings)
     application.run_polling(drop_pending_updates=False)
+    return 0
+
+
+def _sandbox(settings: Settings, args: argparse.Namespace) -> int:
+    from sandbox.serve import serve
+
+    def announce(url: str) -> None:
+        print(_("The sandbox is running: open {url} in a browser. Stop it with Ctrl+C.").format(url=url))
+
+    try:
+        asyncio.run(serve(args.host, args.port, args.data, announce))
+    except KeyboardInterrupt:
+        return 0
+    except ValueError as error:  # a host that is not loopback
+        raise ConfigError(f"--host: {error}") from None
+    except OSError as error:
+        raise ConfigError(
+            f"--port {args.port}: "
+            + _("cannot listen there ({reason}); choose another port with --port").format(
+                reason=error.strerror or error
+            )
+        ) from None
     return 0
 
 
@@ -231,6 +276,7 @@ def _reviewers(settings: Settings, args: argparse.Namespace) -> int:
 
 COMMANDS = {
     "run": _run,
+    "sandbox": _sandbox,
     "webhook": _webhook,
     "db": _db,
     "units": _units,

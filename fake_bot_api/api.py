@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from types import TracebackType
 
 from .flood import FloodLimits
 from .people import FakeChat, FakeUser
 from .server import ApiServer
-from .state import JSON, BotState
+from .state import JSON, BotState, now
 from .validation import scope_key
 
 
@@ -21,8 +22,9 @@ class FakeBotApi:
         bot_username: str = "thidua_test_bot",
         bot_id: int = 123456,
         bot_name: str = "Thi Đua",
+        clock: Callable[[], int] = now,
     ) -> None:
-        self.state = BotState(token, bot_id, bot_username, bot_name)
+        self.state = BotState(token, bot_id, bot_username, bot_name, clock)
         self.url = ""
         self._server = ApiServer(self.state)
         self._users: dict[int, FakeUser] = {}

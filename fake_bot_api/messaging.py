@@ -9,7 +9,7 @@ from typing import Any
 from .errors import bad_request
 from .html_parser import FormattedText
 from .params import Params, Upload, resolve_file
-from .state import JSON, BotMessage, BotState, ChatState, now
+from .state import JSON, BotMessage, BotState, ChatState
 from .validation import caption_text, check_chat_action, check_reply_markup, message_text
 
 NOT_MODIFIED = (
@@ -205,7 +205,7 @@ def _apply_edit(
     json = message.json
     for key in (field, "entities" if field == "text" else "caption_entities", "reply_markup"):
         json.pop(key, None)
-    json.update({**_body(field, new_text), **_markup_field(markup), "edit_date": now()})
+    json.update({**_body(field, new_text), **_markup_field(markup), "edit_date": chat.clock()})
     if formatted is not None:
         message.text, message.entities, message.parse_mode = formatted.text, formatted.entities, parse_mode
     if markup is not None or _inline(message.reply_markup):

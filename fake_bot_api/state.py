@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -94,8 +95,9 @@ def _button(button: JSON | str) -> tuple[str, str | None]:
 class ChatState:
     """One chat: identity, bot membership, all messages by id and the log of bot actions."""
 
-    def __init__(self, chat: JSON) -> None:
+    def __init__(self, chat: JSON, clock: Callable[[], int] = now) -> None:
         self.json = chat
+        self.clock = clock
         self.id: int = chat["id"]
         self.type: str = chat["type"]
         self.messages: dict[int, JSON] = {}
@@ -114,7 +116,7 @@ class ChatState:
 
     def new_message(self, sender: JSON | None, content: JSON) -> JSON:
         """Create and store a Message object with the next message_id."""
-        message: JSON = {"message_id": next(self._ids), "date": now(), "chat": self.json}
+        message: JSON = {"message_id": next(self._ids), "date": self.clock(), "chat": self.json}
         if sender is not None:
             message["from"] = sender
         message.update(content)
@@ -146,8 +148,11 @@ class ChatState:
 class BotState:
     """Everything the fake server knows about one bot: chats, users, files, updates and call log."""
 
-    def __init__(self, token: str, bot_id: int, bot_username: str, bot_name: str) -> None:
+    def __init__(
+        self, token: str, bot_id: int, bot_username: str, bot_name: str, clock: Callable[[], int] = now
+    ) -> None:
         self.token = token
+        self.clock = clock  # Unix time for `date` fields; the sandbox moves it with its simulated clock
         self.bot_user: JSON = {"id": bot_id, "is_bot": True, "first_name": bot_name, "username": bot_username}
         self.chats: dict[int, ChatState] = {}
         self.users: dict[int, JSON] = {}
@@ -163,7 +168,7 @@ class BotState:
 
     def add_chat(self, chat: JSON) -> ChatState:
         """Register a chat (private chat or group) so the bot can reach it."""
-        state = ChatState(chat)
+        state = ChatState(chat, self.clock)
         self.chats[state.id] = state
         return state
 
@@ -205,7 +210,7 @@ class BotState:
             {
                 "chat": chat.json,
                 "from": actor,
-                "date": now(),
+                "date": self.clock(),
                 "old_chat_member": member_json(self.bot_user, old),
                 "new_chat_member": member_json(self.bot_user, status),
             },

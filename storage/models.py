@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -24,10 +24,18 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+_clock_offset = timedelta(0)  # zero but in the offline sandbox, whose simulated time can be moved forward
+
 
 def utcnow() -> datetime:
     """The current moment, aware, in UTC: every stored time is UTC."""
-    return datetime.now(UTC)
+    return datetime.now(UTC) + _clock_offset
+
+
+def set_clock_offset(offset: timedelta) -> None:
+    """Shift what `utcnow` reads (the sandbox's clock control; nothing else moves time)."""
+    global _clock_offset
+    _clock_offset = offset
 
 
 class UtcDateTime(TypeDecorator[datetime]):

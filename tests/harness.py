@@ -11,7 +11,7 @@ from datetime import datetime
 
 from telegram.ext import Application
 
-from bot.app import build_application
+from bot.app import build_application, start_application, stop_application
 from bot.config import Settings, load_settings
 from fake_bot_api import FakeBotApi
 from storage.db import Database
@@ -68,10 +68,7 @@ async def running_bot(
         }
     )
     application = build_application(settings, database, clock or utcnow)
-    await application.initialize()
-    if application.post_init:
-        await application.post_init(application)
-    await application.start()
+    await start_application(application)
     if webhook:
         port = free_port()
         await application.updater.start_webhook(
@@ -86,10 +83,6 @@ async def running_bot(
     try:
         yield RunningBot(api, database, application, settings)
     finally:
-        await application.updater.stop()
-        await application.stop()
-        if application.post_stop:
-            await application.post_stop(application)
-        await application.shutdown()
+        await stop_application(application)
         await api.stop()
         media.cleanup()

@@ -19,7 +19,7 @@ PLACEHOLDER = re.compile(r"\{[a-z_]*(?:![rs])?\}|%\([a-z]+\)s")
 def code_messages() -> set[str]:
     """Every msgid that the code passes to gettext or marks with N_."""
     found = set()
-    for folder in ("bot", "handlers"):
+    for folder in ("bot", "handlers", "sandbox"):
         for _file, _line, message, _comments, _context in extract_from_dir(ROOT / folder):
             found.add(singular(message))
     return found
@@ -95,7 +95,9 @@ def test_english_is_the_fallback_and_formats_its_own_way():
 def test_no_translation_call_hides_inside_an_f_string():
     """Babel cannot extract from f-strings: a message there would silently stay untranslated."""
     hidden = []
-    for path in [*ROOT.joinpath("bot").rglob("*.py"), *ROOT.joinpath("handlers").rglob("*.py")]:
+    for path in [
+        path for folder in ("bot", "handlers", "sandbox") for path in ROOT.joinpath(folder).rglob("*.py")
+    ]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.JoinedStr):
                 for call in ast.walk(node):
