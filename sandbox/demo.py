@@ -65,7 +65,7 @@ class DemoGroup:
 
 PEOPLE = (
     DemoPerson(
-        7001, "Nguyễn Văn Bình", N_("Village head of {unit}, not linked yet"), "AH-T1",
+        7001, "Nguyễn Văn Bình", N_("Village head of {unit}"), "AH-T1",
         "Thôn 1, xã An Hòa", Role.unit_head, linked=False,
     ),
     DemoPerson(

@@ -19,7 +19,7 @@ from sandbox.demo import GROUPS, PEOPLE, seed_demo
 from schedules.reminders import run_sweep
 from storage.db import Database
 from storage.migrate import upgrade
-from storage.models import utcnow
+from storage.models import Role, utcnow
 
 TOKEN = "700000001:SANDBOX-NOT-A-REAL-TOKEN"
 BOT_USERNAME = "thidua_sandbox_bot"
@@ -96,6 +96,15 @@ class Sandbox:
         async with self.lock:
             self.clock.advance(timedelta(days=days))
             return await run_sweep(self.application.bot_data[SERVICES_KEY])
+
+    async def linked_people(self) -> set[int]:
+        """Telegram ids of the people who hold a role on a unit now (an invite, once used, links one)."""
+        async with self.database.unit_of_work() as uow:
+            return {
+                membership.person.telegram_id
+                for role in Role
+                for membership in await uow.memberships.with_role(role)
+            }
 
     def _wipe(self) -> None:
         """Remove the previous run's database and evidence copies (the folder is the sandbox's own)."""

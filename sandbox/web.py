@@ -59,16 +59,20 @@ async def _world(request: web.Request) -> web.Response:
     sandbox = _sandbox(request)
     t = _translator(sandbox)
     chats = sandbox.api.state.chats
-    people = [
-        {
-            "id": person.telegram_id,
-            "name": person.name,
-            "about": t.gettext(person.about).format(unit=person.unit_name),
-            "invite": sandbox.invites.get(person.telegram_id),
-            "count": len(chats[person.telegram_id].messages),
-        }
-        for person in PEOPLE
-    ]
+    linked = await sandbox.linked_people()
+    people = []
+    for person in PEOPLE:
+        about = t.gettext(person.about).format(unit=person.unit_name)
+        is_linked = person.telegram_id in linked
+        people.append(
+            {
+                "id": person.telegram_id,
+                "name": person.name,
+                "about": about if is_linked else t.gettext("{about}, not linked yet").format(about=about),
+                "invite": None if is_linked else sandbox.invites.get(person.telegram_id),
+                "count": len(chats[person.telegram_id].messages),
+            }
+        )
     groups = [
         {
             "id": group.chat_id,
