@@ -158,7 +158,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `thidua` console command."""
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("httpx", "alembic"):
+    for noisy in ("httpx", "alembic", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         settings = load_settings()
