@@ -98,6 +98,7 @@ function renderEmptyChat() {
 function selectChat(chatId) {
   state.current = chatId;
   state.version = null;
+  state.rendered = false;
   const entry = currentEntry();
   state.sender = entry.members ? (state.sender && entry.members.includes(state.sender) ? state.sender : entry.members[0]) : entry.id;
   $("chat-avatar").replaceWith(Object.assign(avatar(entry), { id: "chat-avatar" }));
@@ -134,14 +135,20 @@ async function loadChat() {
 
 function renderMessages(messages) {
   const box = $("messages");
-  const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 80;
+  // Follow the newest message when the reader was already at the bottom (or just acted).
+  state.stick = state.stick || !state.rendered || box.scrollHeight - box.scrollTop - box.clientHeight < 80;
   box.replaceChildren();
   const entry = currentEntry();
   if (!entry.members) box.append(startCard(entry, messages));
   if (messages.length === 0) box.append(el("div", "hint", state.texts.empty));
   for (const message of messages) box.append(renderMessage(message, Boolean(entry.members)));
-  if (atBottom || !state.rendered) box.scrollTop = box.scrollHeight;
+  if (state.stick) box.scrollTop = box.scrollHeight;
   state.rendered = true;
+}
+
+function followNewest() {
+  const box = $("messages");
+  if (state.stick) box.scrollTop = box.scrollHeight;
 }
 
 // A private chat starts from the invite link the person received, or from /start.
@@ -178,6 +185,7 @@ function renderMessage(message, inGroup) {
     const img = el("img");
     img.src = `/api/files/${encodeURIComponent(message.photo)}`;
     img.alt = message.text || "📷";
+    img.addEventListener("load", followNewest);  // a picture grows the chat after it is drawn
     bubble.append(img);
   }
   if (message.document) {
@@ -292,6 +300,7 @@ function toast(text, alert = false) {
 }
 
 async function act(work) {
+  state.stick = true;
   try {
     await work();
   } catch (error) {
@@ -338,6 +347,11 @@ $("file").addEventListener("change", () => {
   $("text").value = "";
   $("file").value = "";
   upload(file, caption);
+});
+
+$("messages").addEventListener("scroll", () => {
+  const box = $("messages");
+  state.stick = box.scrollHeight - box.scrollTop - box.clientHeight < 80;
 });
 
 $("sender").addEventListener("change", () => (state.sender = Number($("sender").value)));
