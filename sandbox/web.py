@@ -137,7 +137,8 @@ def _message(t: Translator, chat: ChatState, message: dict[str, Any]) -> dict[st
     if live is not None:
         shown.update(text=live.text, entities=live.entities, edited=live.edited > 0, buttons=_inline(live))
     if "photo" in message:
-        shown["photo"] = message["photo"][-1]["file_id"]
+        largest = message["photo"][-1]
+        shown["photo"] = {key: largest[key] for key in ("file_id", "width", "height")}
     if "document" in message:
         document = message["document"]
         shown["document"] = {"file_id": document["file_id"], "name": document.get("file_name", "")}

@@ -154,7 +154,8 @@ async def test_a_file_from_the_computer_is_a_document_and_a_picture_is_a_photo(c
     form.add_field("file", picture.getvalue(), filename="anh.png", content_type="image/png")
     await client.post(f"/api/chats/{MAI}/files", form)
     photo = (await client.messages(MAI))[-1]["photo"]
-    async with client.session.get(f"{client.url}/api/files/{photo}") as response:
+    assert (photo["width"], photo["height"]) == (320, 200)
+    async with client.session.get(f"{client.url}/api/files/{photo['file_id']}") as response:
         assert response.content_type == "image/png" and await response.read() == picture.getvalue()
 
 

@@ -183,7 +183,9 @@ function renderMessage(message, inGroup) {
   if (inGroup && !message.from_bot) bubble.append(el("div", "sender", message.sender));
   if (message.photo) {
     const img = el("img");
-    img.src = `/api/files/${encodeURIComponent(message.photo)}`;
+    img.width = message.photo.width;  // the space is kept before the picture arrives
+    img.height = message.photo.height;
+    img.src = `/api/files/${encodeURIComponent(message.photo.file_id)}`;
     img.alt = message.text || "📷";
     img.addEventListener("load", followNewest);  // a picture grows the chat after it is drawn
     bubble.append(img);
