@@ -181,23 +181,21 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _sandbox(settings: Settings, args: argparse.Namespace) -> int:
-    from sandbox.serve import serve
+    from sandbox.serve import PortUnavailable, serve
 
     def announce(url: str) -> None:
         print(_("The sandbox is running: open {url} in a browser. Stop it with Ctrl+C.").format(url=url))
 
     try:
-        asyncio.run(serve(args.host, args.port, args.data, announce))
+        asyncio.run(serve(args.host, args.port, args.data, settings.locale, settings.timezone, announce))
     except KeyboardInterrupt:
         return 0
     except ValueError as error:  # a host that is not loopback
         raise ConfigError(f"--host: {error}") from None
-    except OSError as error:
+    except PortUnavailable as error:
         raise ConfigError(
-            f"--port {args.port}: "
-            + _("cannot listen there ({reason}); choose another port with --port").format(
-                reason=error.strerror or error
-            )
+            f"--port {error.port}: "
+            + _("cannot listen there ({reason}); choose another port with --port").format(reason=error.reason)
         ) from None
     return 0
 

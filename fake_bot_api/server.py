@@ -30,8 +30,12 @@ def loopback_socket(host: str, port: int) -> socket.socket:
     if not ipaddress.ip_address(address[0]).is_loopback:
         raise ValueError(f"refusing to listen on non-loopback host {host!r}")
     sock = socket.socket(family, kind, proto)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(address)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+    except OSError:
+        sock.close()
+        raise
     return sock
 
 

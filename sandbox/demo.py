@@ -19,7 +19,7 @@ from bot.services.campaign_file import (
 )
 from bot.services.campaigns import launch_campaign, save_campaign
 from bot.services.groups import bot_joined, link_group
-from bot.services.invites import create_invite, invite_link
+from bot.services.invites import create_invite
 from bot.services.members import grant_role
 from bot.services.people import TelegramIdentity, identify
 from bot.services.unit_import import import_units, read_unit_file
@@ -96,8 +96,8 @@ ADMIN_OF_GROUPS = 7010
 
 async def seed_demo(
     database: Database, bot_username: str, translator_for: Callable[[str | None], Translator], now: datetime
-) -> dict[int, str]:
-    """Fill an empty, migrated database with the demo; returns the invite link of each unlinked person."""
+) -> None:
+    """Fill an empty, migrated database with the demo; the unlinked people get an invite each."""
     today = now.astimezone(translator_for(None).timezone).date()
     async with database.unit_of_work() as uow:
         await import_units(uow, read_unit_file(UNITS_FILE))
@@ -107,14 +107,12 @@ async def seed_demo(
             )
             for person in PEOPLE
         }
-        invites = {}
         for person in PEOPLE:
             if person.linked:
                 await grant_role(uow, person.telegram_id, person.unit_code, person.role, person.office)
-                continue
-            unit = await uow.units.by_code(person.unit_code)
-            invite = await create_invite(uow, None, unit.id, person.role, INVITE_DAYS, now)
-            invites[person.telegram_id] = invite_link(bot_username, invite.token)
+            else:
+                unit = await uow.units.by_code(person.unit_code)
+                await create_invite(uow, None, unit.id, person.role, INVITE_DAYS, now)
         await uow.flush()
         for group in GROUPS:
             await bot_joined(uow, group.chat_id, group.title)
@@ -132,7 +130,6 @@ async def seed_demo(
                     ),
                     now,
                 )
-    return invites
 
 
 def template(name: str) -> CampaignDefinition:

@@ -15,12 +15,10 @@ def page_texts(t: Translator) -> dict[str, str]:
         "groups": _("Group chats"),
         "pick": _("Choose who you are in the list on the left."),
         "advance": _("⏩ Advance 1 day"),
-        "advanced": _("A new day has started; {count} reminders are queued."),
         "reset": _("↺ Start over"),
         "reset_confirm": _(
             "Delete every message and everything entered, and start again with the demo data?"
         ),
-        "reset_done": _("Started over with fresh demo data."),
         "placeholder": _("Message…"),
         "send": _("Send"),
         "attach": _("Send a picture or a file"),

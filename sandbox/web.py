@@ -2,31 +2,37 @@
 
 from __future__ import annotations
 
-import mimetypes
-from datetime import datetime
+import io
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 from fontpkg_be_vietnam_pro import ROOT as FONT_ROOT
+from PIL import Image, UnidentifiedImageError
 
-from bot.i18n import Translator
-from fake_bot_api.files import image_size
-from fake_bot_api.state import BotMessage, ChatState
+from bot.i18n import N_, Translator
+from fake_bot_api import FakeBotApi, FakeUser
+from fake_bot_api.state import ChatState
+from sandbox.chat_view import chat_version, chat_view
 from sandbox.demo import GROUPS, PEOPLE
-from sandbox.stack import Sandbox
+from sandbox.stack import BOT_USERNAME, NotReady, Sandbox
 from sandbox.texts import page_texts
 
 STATIC = Path(__file__).with_name("static")
 SANDBOX_KEY = web.AppKey("sandbox", Sandbox)
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # what the Bot API lets a bot download
+MAX_PHOTO_PIXELS = 40_000_000
 MAX_CLOCK_DAYS = 30
 CONTACT_PHONE = "+8490{:07d}"  # a fictional phone number per demo person
+LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+PAGE_POLICY = "default-src 'self'; img-src 'self'; object-src 'none'; frame-ancestors 'none'"
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def create_app(sandbox: Sandbox) -> web.Application:
-    """The page, its static files and the API, over one running Sandbox."""
-    app = web.Application(client_max_size=MAX_UPLOAD_BYTES + 64 * 1024)
+    """The page, its static files and the API, over one Sandbox."""
+    app = web.Application(client_max_size=MAX_UPLOAD_BYTES + 64 * 1024, middlewares=[_guard])
     app[SANDBOX_KEY] = sandbox
     app.router.add_get("/", _index)
     app.router.add_static("/static/", STATIC)
@@ -42,34 +48,49 @@ def create_app(sandbox: Sandbox) -> web.Application:
     return app
 
 
-def _sandbox(request: web.Request) -> Sandbox:
-    return request.app[SANDBOX_KEY]
+@web.middleware
+async def _guard(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Only this page may drive the sandbox: loopback Host (no DNS rebinding), same-origin POSTs."""
+    sandbox = request.app[SANDBOX_KEY]
+    t = sandbox.translator()
+    if request.url.host not in LOOPBACK_NAMES:
+        raise web.HTTPForbidden(text="the sandbox answers on loopback only")
+    origin = request.headers.get("Origin")
+    if request.method == "POST" and origin is not None and origin != f"{request.scheme}://{request.host}":
+        raise web.HTTPForbidden(text="cross-site request refused")
+    try:
+        return await handler(request)
+    except NotReady:
+        raise web.HTTPServiceUnavailable(text=t.gettext("The sandbox is starting over; try again.")) from None
 
 
-def _translator(sandbox: Sandbox) -> Translator:
-    return Translator(sandbox.settings.locale, sandbox.settings.timezone)
+def _refuse(status: type[web.HTTPException], t: Translator, message: str) -> web.HTTPException:
+    """An error whose text the page shows as it is, in the sandbox's language."""
+    return status(text=t.gettext(message))
 
 
 async def _index(request: web.Request) -> web.FileResponse:
-    return web.FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-store"})
+    headers = {"Cache-Control": "no-store", "Content-Security-Policy": PAGE_POLICY}
+    return web.FileResponse(STATIC / "index.html", headers=headers)
 
 
 async def _world(request: web.Request) -> web.Response:
     """The people and groups with their chats' message counts, the clock and the page's texts."""
-    sandbox = _sandbox(request)
-    t = _translator(sandbox)
-    chats = sandbox.api.state.chats
-    linked = await sandbox.linked_people()
+    sandbox = request.app[SANDBOX_KEY]
+    chats = sandbox.running().state.chats
+    t = sandbox.translator()
+    links = await sandbox.links()
     people = []
     for person in PEOPLE:
         about = t.gettext(person.about).format(unit=person.unit_name)
-        is_linked = person.telegram_id in linked
+        if person.telegram_id not in links.linked:
+            about = t.gettext("{about}, not linked yet").format(about=about)
         people.append(
             {
                 "id": person.telegram_id,
                 "name": person.name,
-                "about": about if is_linked else t.gettext("{about}, not linked yet").format(about=about),
-                "invite": None if is_linked else sandbox.invites.get(person.telegram_id),
+                "about": about,
+                "invite": links.invites.get(person.telegram_id),
                 "count": len(chats[person.telegram_id].messages),
             }
         )
@@ -87,204 +108,188 @@ async def _world(request: web.Request) -> web.Response:
         {
             "people": people,
             "groups": groups,
-            "clock": _clock_label(t, sandbox.clock.local()),
-            "bot": sandbox.api.state.bot_user["first_name"],
+            "clock": _clock_label(t, sandbox),
+            "bot_username": BOT_USERNAME,
+            "locale": sandbox.locale,
             "texts": page_texts(t),
         }
     )
 
 
-def _clock_label(t: Translator, local: datetime) -> str:
-    return t.gettext("Simulated time: {time}").format(time=t.datetime(local))
+def _clock_label(t: Translator, sandbox: Sandbox) -> str:
+    return t.gettext("Simulated time: {time}").format(time=t.datetime(sandbox.clock.local()))
 
 
-def _chat_state(request: web.Request) -> ChatState:
-    try:
-        chat = _sandbox(request).api.state.chats.get(int(request.match_info["chat_id"]))
-    except ValueError:
-        chat = None
+def _chat_of(api: FakeBotApi, request: web.Request, t: Translator) -> ChatState:
+    chat_id = request.match_info["chat_id"]
+    chat = api.state.chats.get(int(chat_id)) if chat_id.lstrip("-").isdigit() else None
     if chat is None:
-        raise web.HTTPNotFound(text="no such chat")
+        raise _refuse(web.HTTPNotFound, t, N_("There is no such chat."))
     return chat
 
 
 async def _chat(request: web.Request) -> web.Response:
-    """One chat as the app shows it; answers `{"unchanged": true}` when the client's version is current."""
-    chat = _chat_state(request)
-    version = f"{len(chat.events)}.{len(chat.messages)}.{max(chat.messages, default=0)}"
-    if request.query.get("version") == version:
-        return web.json_response({"unchanged": True, "version": version})
-    t = _translator(_sandbox(request))
-    messages = [_message(t, chat, message) for message in chat.messages.values()]
-    return web.json_response({"version": version, "messages": messages, "keyboard": _reply_keyboard(chat)})
+    """One chat as the app shows it; `{"unchanged": true}` when the client's version is current."""
+    sandbox = request.app[SANDBOX_KEY]
+    t = sandbox.translator()
+    chat = _chat_of(sandbox.running(), request, t)
+    if request.query.get("version") == chat_version(chat):
+        return web.json_response({"unchanged": True})
+    return web.json_response(chat_view(t, chat))
 
 
-def _message(t: Translator, chat: ChatState, message: dict[str, Any]) -> dict[str, Any]:
-    """A message for the page: who, when, text with entities, media, buttons, whether it was edited."""
-    live = chat.bot_messages.get(message["message_id"])
-    sender = message.get("from") or {}
-    shown: dict[str, Any] = {
-        "id": message["message_id"],
-        "from_bot": live is not None,
-        "sender": sender.get("first_name", ""),
-        "sender_id": sender.get("id"),
-        "time": t.datetime(datetime.fromtimestamp(message["date"], t.timezone)),
-        "text": message.get("text", message.get("caption", "")),
-        "entities": message.get("entities", message.get("caption_entities", [])),
-        "edited": False,
-        "buttons": [],
-    }
-    if live is not None:
-        shown.update(text=live.text, entities=live.entities, edited=live.edited > 0, buttons=_inline(live))
-    if "photo" in message:
-        largest = message["photo"][-1]
-        shown["photo"] = {key: largest[key] for key in ("file_id", "width", "height")}
-    if "document" in message:
-        document = message["document"]
-        shown["document"] = {"file_id": document["file_id"], "name": document.get("file_name", "")}
-    if "contact" in message:
-        shown["text"] = "📞 " + message["contact"]["phone_number"]
-    for kind, label in (("sticker", "🙂"), ("voice", "🎤"), ("location", "📍")):
-        if kind in message:
-            shown["text"] = label
-    return shown
-
-
-def _inline(message: BotMessage) -> list[list[dict[str, str]]]:
-    """Inline keyboard rows: each button's text and its callback data or URL."""
-    rows = (message.reply_markup or {}).get("inline_keyboard", [])
-    return [
-        [{key: button[key] for key in ("text", "callback_data", "url") if key in button} for button in row]
-        for row in rows
-    ]
-
-
-def _reply_keyboard(chat: ChatState) -> list[list[dict[str, Any]]] | None:
-    """The reply keyboard the bot's latest keyboard-bearing message left open, if any."""
-    keyboard = None
-    for message in chat.bot_messages.values():
-        markup = message.reply_markup or {}
-        if "keyboard" in markup:
-            keyboard = [
-                [button if isinstance(button, dict) else {"text": button} for button in row]
-                for row in markup["keyboard"]
-            ]
-        elif markup.get("remove_keyboard"):
-            keyboard = None
-    return keyboard
-
-
-async def _body(request: web.Request) -> dict[str, Any]:
+async def _body(request: web.Request, t: Translator) -> dict[str, Any]:
+    """The JSON object of a POST; a form or plain text (what another site could send) is refused."""
+    if request.content_type != "application/json":
+        raise _refuse(web.HTTPUnsupportedMediaType, t, N_("Expected a JSON request."))
     try:
         body = await request.json()
     except ValueError:
-        raise web.HTTPBadRequest(text="expected JSON") from None
+        body = None
     if not isinstance(body, dict):
-        raise web.HTTPBadRequest(text="expected a JSON object")
+        raise _refuse(web.HTTPBadRequest, t, N_("Expected a JSON request."))
     return body
 
 
-def _sender(request: web.Request, chat: ChatState, sender: Any):
+def _whole(value: Any) -> int | None:
+    """An integer from JSON or a form field, or None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    text = value if isinstance(value, str) else ""
+    return int(text) if text.lstrip("-").isdigit() else None
+
+
+def _writer(api: FakeBotApi, chat: ChatState, sender: Any, t: Translator) -> FakeUser:
     """The demo person writing: in a private chat its owner, in a group one of its members."""
-    api = _sandbox(request).api
-    allowed = {chat.id} if not chat.is_group else next(set(g.members) for g in GROUPS if g.chat_id == chat.id)
-    if sender not in allowed:
-        raise web.HTTPForbidden(text="this person does not write in this chat")
-    return api.user(sender, api.state.users[sender]["first_name"])
+    person = _whole(sender)
+    members = next((set(g.members) for g in GROUPS if g.chat_id == chat.id), set())
+    if person != chat.id and person not in members:
+        raise _refuse(web.HTTPForbidden, t, N_("This person does not write in this chat."))
+    return api.user(person, api.state.users[person]["first_name"])
 
 
 async def _send(request: web.Request) -> web.Response:
     """A typed text or a shared contact from a demo person."""
-    sandbox = _sandbox(request)
-    chat = _chat_state(request)
-    body = await _body(request)
+    sandbox = request.app[SANDBOX_KEY]
+    t = sandbox.translator()
+    body = await _body(request, t)
+    text = body.get("text")
     async with sandbox.lock:
-        user = _sender(request, chat, body.get("sender"))
-        if body.get("contact") and not chat.is_group:
+        api = sandbox.running()
+        chat = _chat_of(api, request, t)
+        user = _writer(api, chat, body.get("sender"), t)
+        if body.get("contact") is True and not chat.is_group:
             await user.send_contact(CONTACT_PHONE.format(user.id))
-        elif isinstance(body.get("text"), str) and body["text"].strip():
+        elif isinstance(text, str) and text.strip():
             if chat.is_group:
-                await sandbox.api.group(chat.id, chat.json["title"]).send(user, body["text"])
+                await api.group(chat.id, chat.json["title"]).send(user, text)
             else:
-                await user.send(body["text"])
+                await user.send(text)
         else:
-            raise web.HTTPBadRequest(text="nothing to send")
+            raise _refuse(web.HTTPBadRequest, t, N_("There is nothing to send."))
     return web.json_response({"ok": True})
 
 
 async def _upload(request: web.Request) -> web.Response:
-    """A picture (sent as a photo) or any other file (sent as a document) from the computer."""
-    sandbox = _sandbox(request)
-    chat = _chat_state(request)
-    if chat.is_group:
-        raise web.HTTPBadRequest(text="files go to the bot's private chat")
-    form = await request.post()
+    """A picture (sent as a photo, as Telegram's apps do) or any other file (sent as a document)."""
+    sandbox = request.app[SANDBOX_KEY]
+    t = sandbox.translator()
+    try:
+        form = await request.post()
+    except (ValueError, web.HTTPRequestEntityTooLarge):
+        too_large = t.gettext("The file is too large (at most 20 MB).")
+        raise web.HTTPRequestEntityTooLarge(
+            MAX_UPLOAD_BYTES, request.content_length or 0, text=too_large
+        ) from None
     upload = form.get("file")
     if not isinstance(upload, web.FileField):
-        raise web.HTTPBadRequest(text="no file")
+        raise _refuse(web.HTTPBadRequest, t, N_("Choose a file to send."))
     data = upload.file.read()
     caption = str(form.get("caption") or "") or None
     async with sandbox.lock:
-        user = _sender(request, chat, _int(form.get("sender")))
-        size = image_size(data)
-        if upload.content_type in ("image/jpeg", "image/png") and size is not None:
+        api = sandbox.running()
+        chat = _chat_of(api, request, t)
+        if chat.is_group:
+            raise _refuse(web.HTTPBadRequest, t, N_("Send files in the private chat with the bot."))
+        user = _writer(api, chat, form.get("sender"), t)
+        size = _picture_size(data)
+        if size is not None:
             await user.send_photo(data, caption, width=size[0], height=size[1])
         else:
-            mime = (
-                upload.content_type or mimetypes.guess_type(upload.filename)[0] or "application/octet-stream"
-            )
-            await user.send_document(data, upload.filename or "tệp", mime, caption)
+            name = upload.filename or "file"
+            await user.send_document(data, name, upload.content_type or "application/octet-stream", caption)
     return web.json_response({"ok": True})
 
 
-def _int(value: Any) -> int | None:
+def _picture_size(data: bytes) -> tuple[int, int] | None:
+    """(width, height) of a JPEG or PNG that really decodes, else None (it goes as a document)."""
     try:
-        return int(str(value))
-    except ValueError:
+        with Image.open(io.BytesIO(data)) as picture:
+            if picture.format not in ("JPEG", "PNG") or picture.width * picture.height > MAX_PHOTO_PIXELS:
+                return None
+            picture.load()
+            return picture.size
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
         return None
 
 
 async def _press(request: web.Request) -> web.Response:
     """Press an inline button; answers with the bot's callback answer (its toast or alert)."""
-    sandbox = _sandbox(request)
-    chat = _chat_state(request)
-    body = await _body(request)
-    message = chat.bot_messages.get(body.get("message_id"))
-    if message is None or not isinstance(body.get("data"), str):
-        raise web.HTTPNotFound(text="the message is gone")
+    sandbox = request.app[SANDBOX_KEY]
+    t = sandbox.translator()
+    body = await _body(request, t)
     async with sandbox.lock:
-        user = _sender(request, chat, body.get("sender"))
+        api = sandbox.running()
+        chat = _chat_of(api, request, t)
+        message = chat.bot_messages.get(_whole(body.get("message_id")))
+        if message is None or not isinstance(body.get("data"), str):
+            raise _refuse(web.HTTPNotFound, t, N_("This message is no longer there."))
+        user = _writer(api, chat, body.get("sender"), t)
         query_id = await user.press_data(message, body["data"])
     try:
-        answer = await sandbox.api.wait_callback_answer(query_id, timeout=15)
-    except AssertionError:
+        answer = await api.wait_callback_answer(query_id, timeout=15)
+    except AssertionError:  # the bot did not answer in time; Telegram's apps just stop the spinner
         answer = {}
     return web.json_response({"text": answer.get("text", ""), "alert": bool(answer.get("show_alert"))})
 
 
 async def _file(request: web.Request) -> web.Response:
-    """A photo or document's bytes, for the page to show or download."""
-    stored = _sandbox(request).api.state.files.get(request.match_info["file_id"])
+    """A photo to show, or a document to download (never shown in the page's origin)."""
+    sandbox = request.app[SANDBOX_KEY]
+    stored = sandbox.running().state.files.get(request.match_info["file_id"])
     if stored is None:
-        raise web.HTTPNotFound(text="no such file")
-    kind = mimetypes.guess_type(stored.file_path)[0] or "application/octet-stream"
-    if image_size(stored.data) is not None:
-        kind = "image/png" if stored.data.startswith(b"\x89PNG") else "image/jpeg"
-    return web.Response(body=stored.data, content_type=kind)
+        raise _refuse(web.HTTPNotFound, sandbox.translator(), N_("There is no such file."))
+    headers = {"X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=3600"}
+    if stored.data.startswith(b"\x89PNG"):
+        return web.Response(body=stored.data, content_type="image/png", headers=headers)
+    if stored.data.startswith(b"\xff\xd8"):
+        return web.Response(body=stored.data, content_type="image/jpeg", headers=headers)
+    headers["Content-Disposition"] = "attachment"
+    return web.Response(body=stored.data, content_type="application/octet-stream", headers=headers)
 
 
 async def _advance(request: web.Request) -> web.Response:
     """Move the simulated clock forward by whole days; the reminder sweep runs at once."""
-    sandbox = _sandbox(request)
-    days = (await _body(request)).get("days")
-    if not isinstance(days, int) or not 1 <= days <= MAX_CLOCK_DAYS:
-        raise web.HTTPBadRequest(text=f"days: a whole number from 1 to {MAX_CLOCK_DAYS}")
+    sandbox = request.app[SANDBOX_KEY]
+    t = sandbox.translator()
+    days = _whole((await _body(request, t)).get("days"))
+    if days is None or not 1 <= days <= MAX_CLOCK_DAYS:
+        raise _refuse(web.HTTPBadRequest, t, N_("The clock moves forward by 1 to 30 days."))
     queued = await sandbox.advance(days)
-    t = _translator(sandbox)
-    return web.json_response({"clock": _clock_label(t, sandbox.clock.local()), "queued": queued})
+    message = t.ngettext(
+        "A new day has started; {count} reminder is queued.",
+        "A new day has started; {count} reminders are queued.",
+        queued,
+    ).format(count=queued)
+    return web.json_response({"clock": _clock_label(t, sandbox), "queued": queued, "message": message})
 
 
 async def _reset(request: web.Request) -> web.Response:
     """Start over with fresh demo data."""
-    await _sandbox(request).reset()
-    return web.json_response({"ok": True})
+    sandbox = request.app[SANDBOX_KEY]
+    t = sandbox.translator()
+    await _body(request, t)
+    await sandbox.reset()
+    return web.json_response({"ok": True, "message": t.gettext("Started over with fresh demo data.")})

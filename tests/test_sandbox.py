@@ -12,6 +12,7 @@ import aiohttp
 import pytest
 
 from bot import cli
+from bot.i18n import VIETNAM
 from sandbox import serve as sandbox_serve
 from sandbox.demo import demo_campaign, template
 from sandbox.serve import running_sandbox
@@ -40,6 +41,10 @@ class Client:
 
     async def messages(self, chat_id: int) -> list[dict]:
         return (await self.get(f"/api/chats/{chat_id}"))["messages"]
+
+    async def last_sent(self, chat_id: int) -> dict:
+        """The newest message a person sent in the chat (the bot may have answered since)."""
+        return [message for message in await self.messages(chat_id) if not message["from_bot"]][-1]
 
 
 @pytest.fixture
@@ -99,7 +104,7 @@ async def test_an_invite_link_opened_on_the_page_links_the_person(client: Client
         return any(m["buttons"] for m in await client.messages(BINH))
 
     await eventually(asked)
-    question = (await client.messages(BINH))[-1]
+    question = next(m for m in await client.messages(BINH) if m["buttons"])
     assert question["text"] == "Anh/chị có phải là trưởng thôn Thôn 1, xã An Hòa không?"
     button = question["buttons"][0][0]
     answer = await client.post(
@@ -121,14 +126,38 @@ async def test_nobody_writes_as_someone_else_and_bad_requests_are_refused(client
     refused = await client.post(
         f"/api/chats/{MAI}/messages", {"sender": BINH, "text": "xin chào"}, status=403
     )
-    assert "does not write in this chat" in refused
+    assert refused == "Người này không nhắn tin trong khung chat này."
     await client.post("/api/chats/-1007001/messages", {"sender": 7011, "text": "xin chào"}, status=403)
     await client.post(f"/api/chats/{MAI}/messages", {"sender": MAI, "text": "   "}, status=400)
     await client.post(f"/api/chats/{MAI}/press", {"sender": MAI, "message_id": 999, "data": "x"}, status=404)
     await client.post("/api/chats/12345/messages", {"sender": MAI, "text": "xin chào"}, status=404)
+    await client.post(f"/api/chats/{MAI}/messages", {"sender": [MAI], "text": "xin chào"}, status=403)
+    await client.post(f"/api/chats/{MAI}/messages", {"sender": True, "text": "xin chào"}, status=403)
+    await client.post(f"/api/chats/{MAI}/press", {"sender": MAI, "message_id": [1], "data": "x"}, status=404)
+    await client.post("/api/chats/abc/messages", {"sender": MAI, "text": "xin chào"}, status=404)
     await client.post("/api/clock", {"days": 0}, status=400)
-    await client.post("/api/clock", {"days": "1"}, status=400)
-    assert await client.messages(MAI) == [m for m in await client.messages(MAI) if m["from_bot"]]
+    await client.post("/api/clock", {"days": True}, status=400)
+    shown = await client.messages(MAI)
+    assert shown == [message for message in shown if message["from_bot"]]
+
+
+async def test_only_the_page_itself_can_drive_the_sandbox(client: Client) -> None:
+    """Another web site open in the same browser cannot post to it, nor reach it by a rebound name."""
+    url = f"{client.url}/api/chats/{MAI}/messages"
+    body = '{"sender": 7002, "text": "xin chào"}'
+    async with client.session.post(url, data=body, headers={"Content-Type": "text/plain"}) as response:
+        assert response.status == 415  # what a cross-site form can send without asking first
+    headers = {"Origin": "https://example.com"}
+    async with client.session.post(
+        url, json={"sender": MAI, "text": "xin chào"}, headers=headers
+    ) as response:
+        assert response.status == 403
+    async with client.session.get(f"{client.url}/api/world", headers={"Host": "rebound.example"}) as response:
+        assert response.status == 403
+    async with client.session.get(client.url + "/") as response:
+        assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+    shown = await client.messages(MAI)
+    assert shown == [message for message in shown if message["from_bot"]]
 
 
 async def test_a_file_from_the_computer_is_a_document_and_a_picture_is_a_photo(client: Client) -> None:
@@ -138,10 +167,11 @@ async def test_a_file_from_the_computer_is_a_document_and_a_picture_is_a_photo(c
     form.add_field("caption", "Biên bản họp thôn")
     form.add_field("file", pdf, filename="bien_ban.pdf", content_type="application/pdf")
     await client.post(f"/api/chats/{MAI}/files", form)
-    sent = (await client.messages(MAI))[-1]
+    sent = await client.last_sent(MAI)
     assert sent["document"]["name"] == "bien_ban.pdf" and sent["text"] == "Biên bản họp thôn"
     async with client.session.get(f"{client.url}/api/files/{sent['document']['file_id']}") as response:
         assert await response.read() == pdf
+        assert response.headers["Content-Disposition"] == "attachment"  # never shown in the page's origin
 
     import io
 
@@ -153,22 +183,26 @@ async def test_a_file_from_the_computer_is_a_document_and_a_picture_is_a_photo(c
     form.add_field("sender", str(MAI))
     form.add_field("file", picture.getvalue(), filename="anh.png", content_type="image/png")
     await client.post(f"/api/chats/{MAI}/files", form)
-    photo = (await client.messages(MAI))[-1]["photo"]
+    photo = (await client.last_sent(MAI))["photo"]
     assert (photo["width"], photo["height"]) == (320, 200)
     async with client.session.get(f"{client.url}/api/files/{photo['file_id']}") as response:
         assert response.content_type == "image/png" and await response.read() == picture.getvalue()
+
+    broken = aiohttp.FormData()
+    broken.add_field("sender", str(MAI))
+    broken.add_field("file", picture.getvalue()[:40], filename="hong.png", content_type="image/png")
+    await client.post(f"/api/chats/{MAI}/files", broken)
+    sent = await client.last_sent(MAI)
+    assert "photo" not in sent and sent["document"]["name"] == "hong.png"  # a picture that does not decode
 
 
 async def test_advancing_the_clock_runs_the_reminders_of_the_new_day(client: Client) -> None:
     before = utcnow()
     result = await client.post("/api/clock", {"days": 1})
     assert timedelta(hours=23, minutes=59) < utcnow() - before < timedelta(days=1, minutes=1)
-    tomorrow = (
-        (before + timedelta(days=1))
-        .astimezone(__import__("zoneinfo").ZoneInfo("Asia/Ho_Chi_Minh"))
-        .strftime("%d/%m/%Y")
-    )
+    tomorrow = (before + timedelta(days=1)).astimezone(VIETNAM).strftime("%d/%m/%Y")
     assert tomorrow in result["clock"] and result["queued"] > 0
+    assert result["message"] == f"Đã sang ngày mới; {result['queued']} tin nhắc việc đang chờ gửi."
 
     async def reminded() -> bool:
         return any("⏰ Còn 1 ngày đến hạn" in m["text"] for m in await client.messages(MAI))
@@ -185,7 +219,8 @@ async def test_starting_over_gives_fresh_data_and_the_morning_clock(client: Clie
     await client.post("/api/reset", {})
     world = await client.get("/api/world")
     assert world["people"][0]["invite"] != first
-    assert world["clock"].startswith("Giờ mô phỏng: 08:")
+    today = datetime.now(VIETNAM).strftime("%d/%m/%Y")
+    assert world["clock"] == f"Giờ mô phỏng: 08:30 {today}"  # back from two days ahead
     assert all(message["from_bot"] for message in await client.messages(MAI))
 
 
@@ -205,15 +240,15 @@ async def test_the_sandbox_listens_on_loopback_only(tmp_path: Path) -> None:
 def test_run_without_a_token_opens_the_sandbox(monkeypatch, tmp_path: Path, capsys) -> None:
     calls = []
 
-    async def serve(host, port, data_dir, announce) -> None:
-        calls.append((host, port, data_dir))
+    async def serve(host, port, data_dir, locale, timezone, announce) -> None:
+        calls.append((host, port, data_dir, locale, timezone.key))
         announce("http://127.0.0.1:8080/")
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("THIDUA_BOT_TOKEN", raising=False)
     monkeypatch.setattr(sandbox_serve, "serve", serve)
     assert cli.main(["run"]) == 0
-    assert calls == [("127.0.0.1", 8080, Path(".thidua-sandbox"))]
+    assert calls == [("127.0.0.1", 8080, Path(".thidua-sandbox"), "vi", "Asia/Ho_Chi_Minh")]
     out = capsys.readouterr().out
     assert "Chưa đặt THIDUA_BOT_TOKEN: chạy bản thử nghiệm ngoại tuyến." in out
     assert "Bản thử nghiệm đang chạy: mở http://127.0.0.1:8080/ trong trình duyệt." in out

@@ -17,7 +17,6 @@ from tests.browser import check_screenshot, chrome
 
 HEADER = "#2b6cb0"  # the sidebar's title band
 MY_BUBBLE = "#e1f7cb"  # the person's own messages
-BUTTON = "#2b6cb0"  # hovered inline button shares the header blue; plain ones are translucent
 BINH, HOA, MAI, GROUP = 7001, 7010, 7002, -1007001
 TIMEOUT = 15
 
@@ -26,7 +25,6 @@ TIMEOUT = 15
 def sandbox_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The sandbox serving its page, in a thread of its own (Selenium's calls block)."""
     data_dir = tmp_path_factory.mktemp("sandbox")
-    started: asyncio.Future[str] | None = None
     ready = threading.Event()
     box: dict[str, object] = {}
 
@@ -47,7 +45,6 @@ def sandbox_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     assert ready.wait(60), "the sandbox did not start within 60 s"
     if "error" in box:
         raise box["error"]  # type: ignore[misc]
-    del started
     yield str(box["url"])
     loop.call_soon_threadsafe(box["stop"].set)  # type: ignore[attr-defined]
     thread.join(30)
@@ -85,7 +82,9 @@ class Page:
     def be(self, chat_id: int) -> None:
         """Choose a person or group in the sidebar."""
         self.click(f"li[data-chat='{chat_id}']", lambda element: True, f"chat {chat_id}")
-        self.wait.until(lambda d: d.find_elements(self.by.CSS_SELECTOR, ".message, .hint"))
+        self.wait.until(
+            lambda d: d.execute_script("return state.current === arguments[0] && state.rendered", chat_id)
+        )
 
     def click(self, selector: str, wanted, what: str) -> None:
         """Click the last element matching; the page redraws as messages arrive, so retry stale finds."""
@@ -202,8 +201,8 @@ def test_a_village_head_onboards_registers_and_sends_a_photo_that_the_admin_appr
     village_road(photo)
     page.attach(photo, "Đường làng sau buổi tổng vệ sinh")
     page.sees("Đã lưu 1 tệp")
-    shown = page.driver.find_element(by.CSS_SELECTOR, ".message.mine img")
-    page.wait.until(lambda d: d.execute_script("return arguments[0].naturalWidth", shown) == 640)
+    drawn = "const img = document.querySelector('.message.mine img'); return img ? img.naturalWidth : 0"
+    page.wait.until(lambda d: d.execute_script(drawn) == 640)  # the picture arrived whole
     page.shot("06_gui_anh_minh_chung", MY_BUBBLE, "#348c50")
     page.tap("✅ Gửi thẩm định")
     page.sees("Đã gửi thẩm định")

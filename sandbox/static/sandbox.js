@@ -48,6 +48,7 @@ function currentEntry() {
 // Sidebar: people and groups, with a badge for messages not seen yet.
 function renderSidebar() {
   const texts = state.texts;
+  document.documentElement.lang = state.world.locale;
   document.title = texts.title;
   $("title").textContent = texts.title;
   $("fictional").textContent = texts.fictional;
@@ -126,8 +127,10 @@ function selectChat(chatId) {
 async function loadChat() {
   if (state.current === null || !state.world) return;
   const chatId = state.current;
+  const asked = (state.asked = (state.asked || 0) + 1);
   const data = await api(`/api/chats/${chatId}?version=${encodeURIComponent(state.version || "")}`);
-  if (chatId !== state.current || data.unchanged) return;
+  // A slow answer must not draw over a newer one, nor a chat the reader has left.
+  if (asked !== state.asked || chatId !== state.current || data.unchanged) return;
   state.version = data.version;
   renderMessages(data.messages);
   renderReplyKeyboard(data.keyboard);
@@ -151,11 +154,11 @@ function followNewest() {
   if (state.stick) box.scrollTop = box.scrollHeight;
 }
 
-// A private chat starts from the invite link the person received, or from /start.
+// Until the person is linked, the invite link they received stays at hand; else a chat starts with /start.
 function startCard(entry, messages) {
   const started = messages.some((m) => !m.from_bot && m.text.startsWith("/start"));
   const card = el("div", "hint");
-  if (started) {
+  if (!entry.invite && started) {
     card.hidden = true;
     return card;
   }
@@ -234,11 +237,12 @@ function wrapEntity(node, entity, whole) {
   let tag = ENTITY_TAGS[entity.type];
   let outer;
   if (entity.type === "text_link" || entity.type === "url") {
+    const href = entity.type === "url" ? whole : entity.url;
     outer = el("a");
-    outer.href = entity.type === "url" ? whole : entity.url;
+    if (/^https?:\/\//.test(href)) outer.href = href;  // never a javascript: or relative link
     outer.addEventListener("click", (event) => {
       event.preventDefault();
-      openLink(outer.href);
+      openLink(href);
     });
   } else if (tag) {
     outer = el(tag);
@@ -250,15 +254,16 @@ function wrapEntity(node, entity, whole) {
 }
 
 // Links to this bot with ?start= are deep links: Telegram sends "/start <payload>" from the person.
+// Other web links open in a new tab (offline, most will not load); anything else is not followed.
 function openLink(href) {
-  const match = /^https:\/\/t\.me\/[A-Za-z0-9_]+\?start=([A-Za-z0-9_-]+)$/.exec(href);
-  if (!match) {
-    window.open(href, "_blank", "noopener");
+  const match = /^https:\/\/t\.me\/([A-Za-z0-9_]+)\?start=([A-Za-z0-9_-]+)$/.exec(href);
+  if (!match || match[1] !== state.world.bot_username) {
+    if (/^https?:\/\//.test(href)) window.open(href, "_blank", "noopener");
     return;
   }
   const entry = currentEntry();
   if (entry && entry.members) selectChat(state.sender);
-  sendText(`/start ${match[1]}`);
+  sendText(`/start ${match[2]}`);
 }
 
 function renderInlineKeyboard(message) {
@@ -372,7 +377,7 @@ async function control(button, work) {
 $("advance").addEventListener("click", () =>
   control($("advance"), async () => {
     const result = await postJson("/api/clock", { days: 1 });
-    toast(fill(state.texts.advanced, { count: result.queued }));
+    toast(result.message);
     await loadWorld();
   }),
 );
@@ -380,13 +385,13 @@ $("advance").addEventListener("click", () =>
 $("reset").addEventListener("click", () => {
   if (!window.confirm(state.texts.reset_confirm)) return;
   control($("reset"), async () => {
-    await postJson("/api/reset", {});
+    const result = await postJson("/api/reset", {});
     state.seen = {};
     state.version = null;
     state.rendered = false;
     await loadWorld();
     if (state.current !== null) selectChat(state.current);
-    toast(state.texts.reset_done);
+    toast(result.message);
   });
 });
 
