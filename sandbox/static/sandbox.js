@@ -80,6 +80,8 @@ function renderSidebar() {
       ul.append(li);
     }
   }
+  const entry = currentEntry();
+  if (entry) $("chat-about").textContent = entry.about;  // e.g. "not linked yet" goes once the invite is used
 }
 
 async function loadWorld() {
@@ -154,11 +156,10 @@ function followNewest() {
   if (state.stick) box.scrollTop = box.scrollHeight;
 }
 
-// Until the person is linked, the invite link they received stays at hand; else a chat starts with /start.
+// Until the person is linked, the invite link they received stays at hand; an empty chat starts with /start.
 function startCard(entry, messages) {
-  const started = messages.some((m) => !m.from_bot && m.text.startsWith("/start"));
   const card = el("div", "hint");
-  if (!entry.invite && started) {
+  if (!entry.invite && messages.length > 0) {
     card.hidden = true;
     return card;
   }
