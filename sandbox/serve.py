@@ -32,10 +32,9 @@ async def running_sandbox(
     host: str, port: int, data_dir: Path, locale: str = "vi", timezone: ZoneInfo = VIETNAM
 ) -> AsyncIterator[str]:
     """The sandbox with its page served on a loopback address; yields the page's URL."""
+    # A non-loopback host is refused (ValueError), and a taken port reported, before anything starts.
     try:
-        sock = loopback_socket(
-            host, port
-        )  # a non-loopback host is refused (ValueError) before anything starts
+        sock = loopback_socket(host, port)
     except OSError as error:
         raise PortUnavailable(port, error.strerror or str(error)) from None
     sandbox = Sandbox(data_dir, locale, timezone)

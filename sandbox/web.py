@@ -54,10 +54,12 @@ async def _guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     sandbox = request.app[SANDBOX_KEY]
     t = sandbox.translator()
     if request.url.host not in LOOPBACK_NAMES:
-        raise web.HTTPForbidden(text="the sandbox answers on loopback only")
+        raise _refuse(
+            web.HTTPForbidden, t, N_("The sandbox answers on this computer's loopback address only.")
+        )
     origin = request.headers.get("Origin")
     if request.method == "POST" and origin is not None and origin != f"{request.scheme}://{request.host}":
-        raise web.HTTPForbidden(text="cross-site request refused")
+        raise _refuse(web.HTTPForbidden, t, N_("Only the sandbox's own page can send this."))
     try:
         return await handler(request)
     except NotReady:
