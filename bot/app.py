@@ -105,7 +105,10 @@ def settle_startup_objects() -> None:
 
 
 async def _on_stop(application: Application) -> None:
-    """Stop the outbox drain; what it did not send stays queued for the next start."""
+    """Stop the outbox drain (what it did not send stays queued) and let start-up objects be collected."""
     services: BotServices = application.bot_data[SERVICES_KEY]
     if services.outbox is not None:
         await services.outbox.stop()
+    # Undo settle_startup_objects: a process that starts another bot (the sandbox's reset, the tests)
+    # would otherwise keep every stopped bot, with its chats and files, in memory for good.
+    gc.unfreeze()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import shutil
 from dataclasses import dataclass
 from datetime import timedelta
@@ -126,9 +125,6 @@ class Sandbox:
                     await api.stop()
                 if clock is not None:
                     clock.stop()
-                # The bot froze its start-up objects (bot.app.settle_startup_objects); a stopped bot's
-                # objects must be collectable, or every reset would keep the last run's chats and files.
-                gc.unfreeze()
 
     async def reset(self) -> None:
         """Start over: fresh demo data, empty chats, the clock back to this morning."""
