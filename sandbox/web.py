@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -210,13 +211,13 @@ async def _upload(request: web.Request) -> web.Response:
         raise _refuse(web.HTTPBadRequest, t, N_("Choose a file to send."))
     data = upload.file.read()
     caption = str(form.get("caption") or "") or None
+    size = await asyncio.to_thread(_picture_size, data)  # decoding a large photo would stall the bot
     async with sandbox.lock:
         api = sandbox.running()
         chat = _chat_of(api, request, t)
         if chat.is_group:
             raise _refuse(web.HTTPBadRequest, t, N_("Send files in the private chat with the bot."))
         user = _writer(api, chat, form.get("sender"), t)
-        size = _picture_size(data)
         if size is not None:
             await user.send_photo(data, caption, width=size[0], height=size[1])
         else:
